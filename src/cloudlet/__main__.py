@@ -1,0 +1,5 @@
+"""`python -m cloudlet` runs the command-line interface."""
+
+from cloudlet.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Platform services every AWS service shares: store, clock and supervisor."""

@@ -1,0 +1,1 @@
+"""Wire protocols, driven by botocore's service models (being built; see docs/architecture.md)."""
