@@ -1,9 +1,11 @@
 """The one error type every service raises, and the few every protocol shares.
 
 Domain code raises `ServiceError` (or a subclass); only the protocol serializer decides how it looks
-on the wire. `code` is the AWS error code (`ResourceNotFoundException`, `NoSuchEntity`, ...),
-`status_code` the HTTP status, `sender_fault` whether the caller is to blame (query protocols write
-it as `<Type>Sender</Type>`), and `fields` any extra members of the modeled error shape
+on the wire. `code` is the name of the error shape in botocore's model
+(`ResourceNotFoundException`, IAM's `NoSuchEntityException`, ...) or a plain AWS error code; the
+serializer writes the shape's wire code (IAM's `NoSuchEntity`). `status_code` is the HTTP status
+(None: the modeled shape's status, else 400), `sender_fault` whether the caller is to blame (query
+protocols write it as `<Type>Sender</Type>`), and `fields` any extra members of the modeled error shape
 (`Reason` on Lambda's `TooManyRequestsException`, `CancellationReasons` on DynamoDB's
 `TransactionCanceledException`, ...).
 """
@@ -17,7 +19,7 @@ class ServiceError(Exception):
     """An AWS-shaped error: the serializer turns it into the protocol's error response."""
 
     code: str = "InternalFailure"
-    status_code: int = 400
+    status_code: int | None = None
     sender_fault: bool = True
 
     def __init__(
