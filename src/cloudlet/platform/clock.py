@@ -10,7 +10,9 @@ Two ways to wait:
 - `clock.schedule(kind, seconds, payload)` for a durable timer: the real deadline is stored in
   SQLite, so after a restart the timer fires at the same moment (or at once, if that moment passed
   while cloudlet was down). A service registers one handler per timer kind with `clock.on(kind, fn)`
-  before `clock.start()`.
+  before `clock.start()`. Timer kinds are `<service>:<what>`; a timer whose service is not loaded
+  yet when it fires is handed to `resolver` (the service manager), which loads the service so it
+  can register its handler, and then runs.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cloudlet.platform.store import Migration, Store
 log = logging.getLogger(__name__)
 
 TimerHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
+Resolver = Callable[[str], Awaitable[None]]
 
 _MIGRATIONS: list[Migration] = [
     (
@@ -49,10 +52,13 @@ _MIGRATIONS: list[Migration] = [
 class Clock:
     """Scaled waits and durable timers."""
 
-    def __init__(self, time_scale: float = 1.0, store: Store | None = None) -> None:
+    def __init__(
+        self, time_scale: float = 1.0, store: Store | None = None, resolver: Resolver | None = None
+    ) -> None:
         if time_scale <= 0:
             raise ValueError("time scale must be positive")
         self.time_scale = time_scale
+        self.resolver = resolver
         self._store = store
         self._handlers: dict[str, TimerHandler] = {}
         self._handles: dict[str, asyncio.TimerHandle] = {}
@@ -74,7 +80,7 @@ class Clock:
         await asyncio.sleep(self.real_seconds(aws_seconds))
 
     def on(self, kind: str, handler: TimerHandler) -> None:
-        """Register the handler of one timer kind (`"lambda.async-retry"`, ...)."""
+        """Register the handler of one timer kind (`"lambda:async-retry"`, ...)."""
         self._handlers[kind] = handler
 
     async def start(self) -> None:
@@ -132,9 +138,20 @@ class Clock:
         self._handles.pop(timer_id, None)
         if self._store is not None:
             self._store.execute("DELETE FROM timers WHERE id = ?", (timer_id,))
+        if kind not in self._handlers and self.resolver is not None:
+            self._track(self._resolve_and_run(kind, payload))
+            return
+        self._run(kind, payload)
+
+    async def _resolve_and_run(self, kind: str, payload: dict[str, Any]) -> None:
+        assert self.resolver is not None
+        await self.resolver(kind)
+        self._run(kind, payload)
+
+    def _run(self, kind: str, payload: dict[str, Any]) -> None:
         handler = self._handlers.get(kind)
         if handler is None:
-            log.warning("timer %s of kind %s has no handler; dropped", timer_id, kind)
+            log.warning("timer of kind %s has no handler; dropped", kind)
             return
         try:
             result = handler(payload)
@@ -142,9 +159,12 @@ class Clock:
             log.exception("timer handler %s failed", kind)
             return
         if inspect.isawaitable(result):
-            task = asyncio.ensure_future(result)
-            self._tasks.add(task)
-            task.add_done_callback(self._task_done)
+            self._track(result)
+
+    def _track(self, awaitable: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
