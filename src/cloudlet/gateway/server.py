@@ -77,10 +77,10 @@ class _Connection(asyncio.Protocol):
         self.queue: deque[tuple[HttpRequest, bool, HttpResponse | None]] = deque()
         self.worker: asyncio.Task[None] | None = None
         self.closing = False
+        self.discarding = False
         self._url = b""
         self._headers: dict[str, str] = {}
         self._body = bytearray()
-        self._rejection: HttpResponse | None = None
 
     # asyncio.Protocol
 
@@ -102,7 +102,7 @@ class _Connection(asyncio.Protocol):
             self.worker.cancel()
 
     def data_received(self, data: bytes) -> None:
-        if self.closing:
+        if self.closing or self.discarding:
             return
         try:
             self.parser.feed_data(data)
@@ -117,7 +117,6 @@ class _Connection(asyncio.Protocol):
         self._url = b""
         self._headers = {}
         self._body = bytearray()
-        self._rejection = None
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -130,20 +129,21 @@ class _Connection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         length = self._headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            self._rejection = self._too_large()
+            self._reject_now()
             return
         if self._headers.get("expect", "").lower() == "100-continue" and self.transport:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
-        if self._rejection is not None:
+        if self.discarding:
             return
         self._body += body
         if len(self._body) > MAX_BODY_BYTES:
-            self._rejection = self._too_large()
-            self._body = bytearray()
+            self._reject_now()
 
     def on_message_complete(self) -> None:
+        if self.discarding:
+            return
         path, _, query = self._url.decode("latin-1").partition("?")
         request = HttpRequest(
             self.parser.get_method().decode("latin-1"),
@@ -152,18 +152,24 @@ class _Connection(asyncio.Protocol):
             self._headers,
             bytes(self._body),
         )
-        keep_alive = self.parser.should_keep_alive() and self._rejection is None
-        self.queue.append((request, keep_alive, self._rejection))
+        self._enqueue(request, self.parser.should_keep_alive(), None)
+
+    # serving
+
+    def _enqueue(self, request: HttpRequest, keep_alive: bool, answer: HttpResponse | None) -> None:
+        self.queue.append((request, keep_alive, answer))
         if self.worker is None or self.worker.done():
             self.worker = asyncio.ensure_future(self._serve())
         if len(self.queue) > 64 and self.transport is not None:
             self.transport.pause_reading()
 
-    # serving
-
-    def _too_large(self) -> HttpResponse:
+    def _reject_now(self) -> None:
+        """Answer 413 without reading the body, then close (the rest of the stream is unread)."""
+        self.discarding = True
+        self._body = bytearray()
         request = HttpRequest("POST", "/", "", self._headers)
-        return self.server.gateway.error_response(request, RequestEntityTooLarge(MAX_BODY_BYTES))
+        error = RequestEntityTooLarge(MAX_BODY_BYTES)
+        self._enqueue(request, False, self.server.gateway.error_response(request, error))
 
     def _fail(self, status: int, message: str) -> None:
         if self.transport is None:
@@ -177,10 +183,10 @@ class _Connection(asyncio.Protocol):
     async def _serve(self) -> None:
         gateway = self.server.gateway
         while self.queue and not self.closing:
-            request, keep_alive, rejection = self.queue.popleft()
+            request, keep_alive, answer = self.queue.popleft()
             if self.transport is not None and len(self.queue) < 16:
                 self.transport.resume_reading()
-            response = rejection or await gateway.handle(request)
+            response = answer or await gateway.handle(request)
             keep_alive = keep_alive and not self.server.stopping
             await self._write(request, response, keep_alive)
             if not keep_alive:
