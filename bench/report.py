@@ -20,6 +20,9 @@ from typing import Literal
 
 CLOUDLET = "cloudlet"
 
+Better = Literal["lower", "higher", ""]
+"""Which direction of a metric is better ("" for informational rows)."""
+
 
 @dataclass
 class Metric:
@@ -31,7 +34,7 @@ class Metric:
     """Stable identifier, for JSON consumers."""
     label: str
     """What the row shows, with its unit."""
-    better: Literal["lower", "higher", ""]
+    better: Better
     """Which direction is better; "" for informational rows."""
     target: float | None = None
     """The issue's target for cloudlet, if any."""

@@ -27,7 +27,7 @@ import rawhttp
 from botocore.config import Config
 from measure import median, percentile, spread
 from peers import START_TIMEOUT_S, Server, Target, Unavailable, free_port
-from report import Metric
+from report import Better, Metric
 from suite import Options, log
 
 NAME = "platform"
@@ -184,9 +184,9 @@ def _steady_state(target: Target, rows: dict[str, Metric], opts: Options) -> Non
 
 def _rows() -> dict[str, Metric]:
     def m(
-        key: str, label: str, better: str, target: float | None = None, digits: int = 3
+        key: str, label: str, better: Better, target: float | None = None, digits: int = 3
     ) -> Metric:
-        return Metric(NAME, key, label, better, target, digits)  # type: ignore[arg-type]
+        return Metric(NAME, key, label, better, target, digits)
 
     rows = [
         m("start_health", "start → health 200, median (s)", "lower", 0.15),
