@@ -1,0 +1,1 @@
+"""CloudWatch Logs: log groups, streams and events (see `store` for the in-process API)."""

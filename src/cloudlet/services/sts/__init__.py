@@ -1,0 +1,1 @@
+"""STS: caller identity and temporary credentials (`models` issues them, `provider` serves)."""
