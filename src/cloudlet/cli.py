@@ -11,11 +11,8 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +91,8 @@ def _detach(config: Config, ephemeral: bool) -> int:
     argv += ["--default-region", config.default_region]
     if ephemeral:
         argv.append("--ephemeral")
+    import subprocess
+
     log_path = config.data_dir / "cloudlet.log"
     with open(log_path, "ab") as log_file:
         child = subprocess.Popen(
@@ -114,6 +113,9 @@ def _detach(config: Config, ephemeral: bool) -> int:
 
 
 def _get(endpoint: str, name: str, method: str = "GET") -> dict[str, Any] | None:
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(f"{endpoint}/_cloudlet/{name}", method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:

@@ -59,7 +59,6 @@ class Gateway:
         from cloudlet.protocol import (
             detect_protocol,
             parse_request,
-            serialize_error,
             serialize_response,
             service_model,
         )

@@ -85,8 +85,7 @@ class _Connection(asyncio.Protocol):
     # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is no asyncio.Transport
         sock = transport.get_extra_info("socket")
         if sock is not None:
             try:
@@ -186,7 +185,11 @@ class _Connection(asyncio.Protocol):
             request, keep_alive, answer = self.queue.popleft()
             if self.transport is not None and len(self.queue) < 16:
                 self.transport.resume_reading()
-            response = answer or await gateway.handle(request)
+            try:
+                response = answer or await gateway.handle(request)
+            except Exception:
+                log.exception("gateway failed on %s %s", request.method, request.path)
+                response = HttpResponse(500, {"Content-Type": "text/plain"}, b"InternalFailure")
             keep_alive = keep_alive and not self.server.stopping
             await self._write(request, response, keep_alive)
             if not keep_alive:

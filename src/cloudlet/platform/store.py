@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,8 +58,8 @@ class Store:
             self._conn.execute(f"PRAGMA {pragma}")
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations ("
-            " namespace TEXT NOT NULL, name TEXT NOT NULL, applied_at REAL NOT NULL"
-            " DEFAULT (unixepoch('subsec')), PRIMARY KEY (namespace, name))"
+            " namespace TEXT NOT NULL, name TEXT NOT NULL, applied_at REAL NOT NULL,"
+            " PRIMARY KEY (namespace, name))"
         )
 
     def close(self) -> None:
@@ -81,7 +82,7 @@ class Store:
                     for statement in _split_statements(script):
                         conn.execute(statement)
                     conn.execute(
-                        "INSERT INTO _migrations (namespace, name) VALUES (?, ?)", (namespace, name)
+                        "INSERT INTO _migrations VALUES (?, ?, ?)", (namespace, name, time.time())
                     )
 
     @contextmanager
