@@ -399,7 +399,8 @@ def test_children_die_with_a_killed_server(store: Store, tmp_path: Path) -> None
 
 def _record(store: Store, pid: int, create_time: float, supervisor: tuple[int, float]) -> None:
     store.execute(
-        "INSERT INTO children VALUES (?, ?, 'orphan-test', '[]', NULL, ?, ?, 0)",
+        "INSERT INTO children (pid, create_time, owner, argv, started_at, supervisor_pid,"
+        " supervisor_create_time) VALUES (?, ?, 'orphan-test', '[]', 0, ?, ?)",
         (pid, create_time, *supervisor),
     )
 

@@ -178,6 +178,37 @@ def end_orphan(pid: int, started_at: float, group: Path | None) -> bool:
     return ended
 
 
+def tree_rss(pid: int, started_at: float) -> int:
+    """Resident memory of the process `pid` (created at `started_at`) and its descendants."""
+    total = 0
+    for process in _tree(pid, started_at):
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total
+
+
+def tree_cpu(pid: int, started_at: float) -> float:
+    """User + system CPU seconds of `pid` and its descendants, including those already reaped."""
+    total = 0.0
+    for process in _tree(pid, started_at):
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+            if process.pid == pid:
+                total += times.children_user + times.children_system
+    return total
+
+
+def _tree(pid: int, started_at: float) -> list[psutil.Process]:
+    try:
+        leader = psutil.Process(pid)
+        if abs(leader.create_time() - started_at) >= SAME_PROCESS:
+            return []
+        return [leader, *leader.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
 def kill_sessions(sessions: set[int]) -> list[psutil.Process]:
     """SIGKILL every live process whose session or process group id is in `sessions`; wait
     (briefly) until they are gone or zombies. Returns the processes killed."""

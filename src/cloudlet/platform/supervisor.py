@@ -24,8 +24,9 @@ process's lifetime, and nothing it started stays behind.
 over `MAX_LINE` bytes arrive in pieces); `on_exit` runs after both pipes closed, or at most
 `_DRAIN_AFTER_EXIT` seconds after the exit when a process that left the group still holds them.
 
-*Orphans.* `PR_SET_PDEATHSIG` kills direct children when the server dies, even by `kill -9`; their
-own children are not covered. Each child's pid and create time are recorded in SQLite while it
+*Orphans.* `PR_SET_PDEATHSIG` kills direct children when the server dies, even by `kill -9` (it
+follows the spawning *thread*: spawn from the loop's thread, which lives as long as the server);
+their own children are not covered. Each child's pid and create time are recorded in SQLite while it
 runs, so `reap_orphans()` at the next start ends whatever is left of its session: the kernel does
 not reuse a pid still in use as a process group or session id, which makes the leftovers safe to
 identify even after the leader is gone. Processes that leave the session escape everything but a
@@ -46,9 +47,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
-
-import psutil
+from typing import Any
 
 from cloudlet.platform import cgroups
 from cloudlet.platform.cgroups import cgroups_available
@@ -73,14 +72,9 @@ _MIGRATIONS: list[Migration] = [
         "0001_children",
         """
         CREATE TABLE children (
-            pid INTEGER NOT NULL,
-            create_time REAL NOT NULL,
-            owner TEXT NOT NULL,
-            argv TEXT NOT NULL,
-            cgroup TEXT,
-            supervisor_pid INTEGER NOT NULL,
-            supervisor_create_time REAL NOT NULL,
-            started_at REAL NOT NULL,
+            pid INTEGER NOT NULL, create_time REAL NOT NULL,
+            owner TEXT NOT NULL, argv TEXT NOT NULL, cgroup TEXT, started_at REAL NOT NULL,
+            supervisor_pid INTEGER NOT NULL, supervisor_create_time REAL NOT NULL,
             PRIMARY KEY (pid, create_time)
         );
         """,
@@ -115,6 +109,9 @@ class _Output(asyncio.Protocol):
         if not self.closed.done():
             self.closed.set_result(None)
 
+    def myself(self) -> _Output:  # protocol factory for connect_read_pipe
+        return self
+
     def _emit(self, line: bytes) -> None:
         try:
             self._callback(self._stream, line)
@@ -137,6 +134,9 @@ class _Stdin(asyncio.BaseProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.writable.set()
+
+    def myself(self) -> _Stdin:  # protocol factory for connect_write_pipe
+        return self
 
 
 class Child:
@@ -193,11 +193,7 @@ class Child:
 
     def rss_bytes(self) -> int:
         """Resident memory of the whole process tree; 0 once it has exited."""
-        total = 0
-        for process in self._tree():
-            with contextlib.suppress(psutil.Error):
-                total += process.memory_info().rss
-        return total
+        return 0 if self.returncode is not None else cgroups.tree_rss(self.pid, self.create_time)
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the tree so far (final value after exit)."""
@@ -205,14 +201,7 @@ class Child:
             return self._cpu_at_exit
         if self.cgroup is not None and (used := cgroups.cpu_seconds(self.cgroup)) is not None:
             return used
-        total = 0.0
-        for process in self._tree():
-            with contextlib.suppress(psutil.Error):
-                times = process.cpu_times()
-                total += times.user + times.system
-                if process.pid == self.pid:  # descendants it has already reaped
-                    total += times.children_user + times.children_system
-        return total
+        return cgroups.tree_cpu(self.pid, self.create_time)
 
     async def write_stdin(self, data: bytes) -> None:
         """Write to stdin (needs `stdin=True` at spawn); waits while the pipe is full."""
@@ -233,30 +222,19 @@ class Child:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signum)
 
-    def _tree(self) -> list[psutil.Process]:
-        if self.returncode is not None:
-            return []
-        try:
-            leader = psutil.Process(self.pid)
-            if abs(leader.create_time() - self.create_time) >= cgroups.SAME_PROCESS:
-                return []
-            return [leader, *leader.children(recursive=True)]
-        except psutil.Error:
-            return []
-
     async def _connect(
         self, loop: asyncio.AbstractEventLoop, on_output: OutputCallback | None
     ) -> None:
         if on_output is not None:
             for name, pipe in (("stdout", self._popen.stdout), ("stderr", self._popen.stderr)):
-                protocol = _Output(name, on_output)
-                self._outputs.append(protocol)
-                transport, _ = await loop.connect_read_pipe(_factory(protocol), pipe)
+                self._outputs.append(_Output(name, on_output))
+                transport, _ = await loop.connect_read_pipe(self._outputs[-1].myself, pipe)
                 self._pipes.append(transport)
         if self._popen.stdin is not None:
-            flow = _Stdin()
-            self._stdin, _ = await loop.connect_write_pipe(_factory(flow), self._popen.stdin)
-            self._stdin_flow = flow
+            self._stdin_flow = _Stdin()
+            self._stdin, _ = await loop.connect_write_pipe(
+                self._stdin_flow.myself, self._popen.stdin
+            )
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
         try:
@@ -326,7 +304,6 @@ class Supervisor:
         self._children: dict[int, Child] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
-        self._warned_nproc = False
         self._identity = (os.getpid(), cgroups.create_time(os.getpid()) or time.time())
         self._cgroups = cgroups.cgroup_tree()
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -401,8 +378,8 @@ class Supervisor:
             raise
         child = Child(self, popen, owner, argv, group, on_exit)
         self._children[child.pid] = child
-        self._record(child)
         try:
+            self._record(child)
             await child._connect(loop, on_output)
         except BaseException:
             child.kill()
@@ -439,15 +416,16 @@ class Supervisor:
         if self._store is None:
             return
         self._store.execute(
-            "INSERT OR REPLACE INTO children VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO children (pid, create_time, owner, argv, cgroup, started_at,"
+            " supervisor_pid, supervisor_create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 child.pid,
                 child.create_time,
                 child.owner,
                 json.dumps(child.argv),
                 str(child.cgroup) if child.cgroup is not None else None,
-                *self._identity,
                 child.started_at,
+                *self._identity,
             ),
         )
 
@@ -463,10 +441,3 @@ class Supervisor:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-_P = TypeVar("_P", bound=asyncio.BaseProtocol)
-
-
-def _factory(protocol: _P) -> Callable[[], _P]:
-    return lambda: protocol

@@ -34,9 +34,12 @@ async def main(max_processes: int) -> None:
         returncode = await asyncio.wait_for(child.wait(), 15)
     finally:
         await supervisor.shutdown(grace=0.5)
-    left = [
-        p.pid for p in psutil.process_iter() if p.pid != child.pid and _in_session(p, child.pid)
-    ]
+    left = _session(child.pid)
+    for _ in range(500):  # SIGKILLed processes may take a moment to finish exiting
+        if not left:
+            break
+        await asyncio.sleep(0.01)
+        left = _session(child.pid)
     result = {
         "returncode": returncode,
         "started": lines["stdout"].count("started"),
@@ -44,6 +47,10 @@ async def main(max_processes: int) -> None:
         "left": left,
     }
     print(json.dumps(result), flush=True)
+
+
+def _session(sid: int) -> list[int]:
+    return [p.pid for p in psutil.process_iter() if p.pid != sid and _in_session(p, sid)]
 
 
 def _in_session(process: psutil.Process, sid: int) -> bool:
