@@ -1,14 +1,20 @@
 """Fixtures shared by the service tests.
 
-The main tier uses `aws_client` (cloudlet's pytest plugin) against a running server. `direct`
-calls a provider in-process on a fresh store, for domain behaviour that is awkward to reach over
-HTTP (clock-dependent retention, the in-process logs API, ...).
+The main tier uses boto3 clients (cloudlet's `aws_client`) against the running server. Each test
+gets its own random `account`, so IAM listings and log groups are the test's own even when
+tests run in parallel on one server. `direct` calls a provider in-process on a fresh store, for
+behaviour that is awkward to reach over HTTP (old timestamps, the in-process logs API, ...).
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import json
+import os
+import random
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -86,3 +92,87 @@ def direct(tmp_path: Path) -> Iterator[Direct]:
 @pytest.fixture
 def name() -> Callable[[str], str]:
     return unique
+
+
+@pytest.fixture
+def account() -> str:
+    """A fresh account id: nothing else lives in it."""
+    return str(random.randrange(10**11, 10**12))
+
+
+@pytest.fixture
+def sts(aws_client: Callable[..., Any], account: str) -> Any:
+    return aws_client("sts", account=account)
+
+
+@pytest.fixture
+def iam(aws_client: Callable[..., Any], account: str) -> Any:
+    return aws_client("iam", account=account)
+
+
+@pytest.fixture
+def logs(aws_client: Callable[..., Any], account: str) -> Any:
+    return aws_client("logs", account=account)
+
+
+def _aws_error(error: Any) -> tuple[str, str, int]:
+    response = error.response
+    return (
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+    )
+
+
+@pytest.fixture
+def aws_error() -> Callable[[Any], tuple[str, str, int]]:
+    """(code, message, HTTP status) of a botocore ClientError."""
+    return _aws_error
+
+
+AWS_CLIS = {
+    "v1": Path(sys.executable).parent / "aws",
+    "v2": Path("/usr/bin/aws"),
+}
+"""AWS CLI v1 comes with the test extras; v2 is Debian's `awscli` package, when installed."""
+
+
+@pytest.fixture(params=sorted(AWS_CLIS))
+def aws_cli(
+    request: pytest.FixtureRequest, cloudlet_endpoint: str, account: str, tmp_path: Path
+) -> Callable[..., Any]:
+    """Run `aws <args>` against cloudlet as `account`; returns the parsed JSON output (or None).
+
+    Raises `subprocess.CalledProcessError` (with stderr) when the command fails.
+    """
+    executable = AWS_CLIS[request.param]
+    if not executable.exists():
+        pytest.skip(f"AWS CLI {request.param} is not installed ({executable})")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": account,
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_PAGER": "",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+    def run(*args: str) -> Any:
+        completed = subprocess.run(
+            [str(executable), "--endpoint-url", cloudlet_endpoint, "--output", "json", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise subprocess.CalledProcessError(
+                completed.returncode, args, completed.stdout, completed.stderr
+            )
+        return json.loads(completed.stdout) if completed.stdout.strip() else None
+
+    return run
