@@ -19,7 +19,9 @@ from typing import Any
 import psutil
 import pytest
 
+from cloudlet.platform import cgroups
 from cloudlet.platform import limits as launching
+from cloudlet.platform.cgroups import CgroupTree
 from cloudlet.platform.store import Store
 from cloudlet.platform.supervisor import MAX_LINE, Child, Limits, Supervisor, cgroups_available
 
@@ -446,6 +448,18 @@ def test_reap_orphans_spares_live_supervisors(
             assert child.returncode is None and not gone(child.pid)
 
     run(scenario())
+
+
+def test_cgroup_groups_get_their_limits(tmp_path: Path) -> None:
+    # A plain directory stands in for the cgroup tree: only the files written are checked.
+    tree = CgroupTree(tmp_path)
+    group = tree.create(memory_bytes=256 << 20, max_processes=7)
+    assert group.parent == tmp_path and group.name.startswith(f"cloudlet-{os.getpid()}-")
+    assert (group / "memory.max").read_text() == str(256 << 20)
+    assert (group / "memory.oom.group").read_text() == "1"
+    assert (group / "pids.max").read_text() == "7"
+    assert tree.create(None, None) != group
+    assert cgroups.members(group) == []
 
 
 @pytest.mark.skipif(not cgroups_available(), reason="no writable cgroup v2 with memory and pids")

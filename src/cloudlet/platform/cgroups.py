@@ -1,4 +1,5 @@
-"""Ending a child's whole process tree: through its session (always) and its cgroup (when usable).
+"""A child's whole process tree: finding, measuring and ending it through its session (always)
+and its cgroup (when usable).
 
 *Sessions.* Every child leads its own session and process group (pid = sid = pgid). The kernel
 does not reuse a pid while any process still uses it as a session or group id, so "every process
@@ -10,12 +11,13 @@ process that starts a session of its own escapes them.
 A cgroup is used only when the machine lets this process use one (checked, never assumed):
 a cgroup2 mount, `memory` and `pids` among the controllers of our own cgroup, those controllers
 enabled (or enableable) in its `cgroup.subtree_control`, and a probe group we can create and
-remove. Enabling controllers fails in a non-root cgroup that still holds processes (the "no
-internal processes" rule), so in practice this works when cloudlet runs in the root cgroup (a VM,
-a container's only process) or in a delegated subtree it was started into (systemd `Delegate=`
-with `DelegateSubgroup=`). Hybrid v1/v2 machines usually bind `memory` and `pids` to v1, leaving
-the v2 tree without them: then there is no cgroup, and callers fall back to rlimits and an RSS
-watchdog (`cgroups_available()`).
+remove. A non-root cgroup that distributes controllers may hold no processes itself, so when the
+server is the only process of its cgroup it first moves into a leaf, `cloudlet-server`, as
+systemd's delegation rules ask. That covers the root cgroup (a VM), a container whose main process
+is cloudlet, and a systemd unit with `Delegate=yes`; not a login shell's scope, where other
+processes share the cgroup. Hybrid v1/v2 machines usually bind `memory` and `pids` to v1, leaving
+the v2 tree without them. Without a cgroup, callers fall back to rlimits and an RSS watchdog
+(`cgroups_available()`).
 
 Each child gets `<our cgroup>/cloudlet-<server pid>-<n>`; the child joins it itself before exec
 (see `limits.py`), the supervisor kills its members with `cgroup.kill` (Linux 5.14+; SIGKILL of
@@ -59,6 +61,10 @@ class CgroupTree:
             return None
         try:
             if not set(_read(base / "cgroup.subtree_control").split()) >= _CONTROLLERS:
+                if members(base) == [os.getpid()] and (base / "cgroup.type").exists():
+                    leaf = base / "cloudlet-server"  # (the root cgroup has no cgroup.type)
+                    leaf.mkdir(exist_ok=True)
+                    (leaf / "cgroup.procs").write_text(str(os.getpid()))
                 (base / "cgroup.subtree_control").write_text("+memory +pids")
             probe = base / f"cloudlet-probe-{os.getpid()}"
             probe.mkdir(exist_ok=True)
@@ -78,7 +84,9 @@ class CgroupTree:
         try:
             if memory_bytes is not None:
                 (group / "memory.max").write_text(str(memory_bytes))
-                (group / "memory.swap.max").write_text("0")
+                (group / "memory.oom.group").write_text("1")  # Lambda loses the whole sandbox
+                if (group / "memory.swap.max").exists():  # only with swap accounting
+                    (group / "memory.swap.max").write_text("0")
             if max_processes is not None:
                 (group / "pids.max").write_text(str(max_processes))
         except OSError:

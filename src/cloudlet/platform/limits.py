@@ -17,12 +17,14 @@ changes). Where those tools are missing (busybox, macOS) `preexec_fn` does the s
 
 `RLIMIT_NPROC` is per *user*, not per process tree: the kernel refuses a fork once the user owns
 that many tasks (threads included), and never for root. `max_processes` is therefore the user's
-task count at spawn time plus the allowance: approximate, and not enforced for root. A cgroup
-(`pids.max`) is exact; see `cgroups.py`.
+task count at spawn time plus the allowance: approximate, and not set at all for root (a child
+that later drops to another user would carry a limit computed for root). A cgroup (`pids.max`) is
+exact; see `cgroups.py`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -53,8 +55,8 @@ class Limits:
     Otherwise per process: `RLIMIT_DATA` on Linux (heap and private writable mappings; allocations
     beyond it fail), `RLIMIT_AS` elsewhere."""
     max_processes: int | None = None
-    """Tasks (processes and threads) the child may add. cgroup: `pids.max`; otherwise
-    `RLIMIT_NPROC` (see module docstring: per user, ignored for root)."""
+    """Tasks (processes and threads) of the whole tree, the child itself included. cgroup:
+    `pids.max`; otherwise `RLIMIT_NPROC` (see module docstring: per user, not for root)."""
     cpu_seconds: int | None = None
     """CPU time per process (`RLIMIT_CPU`): SIGXCPU at the limit, SIGKILL one second later."""
     open_files: int | None = None
@@ -76,26 +78,40 @@ _PRLIMIT_NAMES = {
 
 def rlimits(limits: Limits, *, in_cgroup: bool) -> list[Rlimit]:
     """The rlimits for `limits`; memory and processes are left to the cgroup when there is one."""
-    result: list[Rlimit] = []
+    wanted: list[Rlimit] = []
     if limits.memory_bytes is not None and not in_cgroup:
-        result.append((_MEMORY_RLIMIT, limits.memory_bytes, limits.memory_bytes))
-    if limits.max_processes is not None and not in_cgroup:
+        wanted.append((_MEMORY_RLIMIT, limits.memory_bytes, limits.memory_bytes))
+    if limits.max_processes is not None and not in_cgroup and os.getuid() != 0:
         allowed = user_tasks(os.getuid()) + limits.max_processes
-        result.append((resource.RLIMIT_NPROC, allowed, allowed))
+        wanted.append((resource.RLIMIT_NPROC, allowed, allowed))
     if limits.cpu_seconds is not None:
-        result.append((resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1))
+        wanted.append((resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1))
     if limits.open_files is not None:
-        result.append((resource.RLIMIT_NOFILE, limits.open_files, limits.open_files))
-    return result
+        wanted.append((resource.RLIMIT_NOFILE, limits.open_files, limits.open_files))
+    return [_within_hard_limit(*limit) for limit in wanted]
+
+
+def _within_hard_limit(res: int, soft: int, hard: int) -> Rlimit:
+    # Only root may raise a hard limit; others get the most the server itself may use.
+    ceiling = resource.getrlimit(res)[1]
+    if os.geteuid() != 0 and ceiling != resource.RLIM_INFINITY:
+        hard = min(hard, ceiling)
+    return res, min(soft, hard), hard
 
 
 def user_tasks(uid: int) -> int:
     """Tasks (threads) the user owns now: what the kernel compares with RLIMIT_NPROC."""
-    total = 0
-    for process in psutil.process_iter(["uids", "num_threads"]):
-        uids, threads = process.info["uids"], process.info["num_threads"]
-        if uids is not None and uids.real == uid:
-            total += threads or 1
+    if not os.path.isdir("/proc/self/task"):
+        return sum(
+            p.info["num_threads"] or 1
+            for p in psutil.process_iter(["uids", "num_threads"])
+            if p.info["uids"] is not None and p.info["uids"].real == uid
+        )
+    total = 0  # /proc/<pid> belongs to the process's user: 10x faster than psutil's status parsing
+    for name in os.listdir("/proc"):
+        with contextlib.suppress(OSError):
+            if name.isdigit() and os.stat(f"/proc/{name}").st_uid == uid:
+                total += len(os.listdir(f"/proc/{name}/task"))
     return total
 
 
