@@ -179,7 +179,11 @@ class Target:
     health_path: str
     """GET path that answers 200 once the server is up."""
     package: str = ""
-    """Distribution name in its venv (empty for cloudlet, which runs from this interpreter)."""
+    """Distribution name in its own venv (empty: runs from this interpreter, needs no install)."""
+    launcher: list[str] = field(default_factory=list)
+    """argv head for a target without a venv, e.g. `[python, "-m", "cloudlet"]`."""
+    dist: str = ""
+    """Distribution whose version the report shows (default: `package`)."""
     pip_spec: str = ""
     """What the venv's pip installs."""
     script: str = ""
@@ -200,16 +204,14 @@ class Target:
 
     def command(self, port: int) -> list[str]:
         """argv that starts the server on `port`."""
-        head = (
-            [sys.executable, "-m", "cloudlet"]
-            if not self.script
-            else [str(self.venv / "bin" / self.script)]
-        )
+        head = [str(self.venv / "bin" / self.script)] if self.package else list(self.launcher)
         return head + [a.format(port=port, host=HOST) for a in self.args]
 
     def version(self) -> str:
-        """Installed version of the target, or "?"."""
-        dist = self.package or "cloudlet"
+        """Installed version of the target, "?" if unknown, "" if it has none."""
+        dist = self.dist or self.package
+        if not dist:
+            return ""
         code = f"import importlib.metadata as m; print(m.version({dist!r}))"
         try:
             out = subprocess.run(
@@ -286,6 +288,8 @@ TARGETS: dict[str, Target] = {
     "cloudlet": Target(
         name="cloudlet",
         health_path="/_cloudlet/health",
+        launcher=[sys.executable, "-m", "cloudlet"],
+        dist="cloudlet",
         args=["start", "--ephemeral", "--port", "{port}"],
     ),
     # Pinned to the versions measured in shared/docs/PEERS.md; bump here to compare newer ones.
@@ -306,8 +310,18 @@ TARGETS: dict[str, Target] = {
         script="ministack",
         extra_env={"GATEWAY_PORT": "{port}", "BIND_HOST": "{host}"},
     ),
+    # Not a product: a canned-response server showing what the client and machine cost alone.
+    "floor": Target(
+        name="floor",
+        health_path="/",
+        launcher=[sys.executable, str(Path(__file__).resolve().parent / "floor.py")],
+        args=["{port}"],
+    ),
 }
-"""Every known target by name; cloudlet first."""
+"""Every known target by name: cloudlet, the peers, then the floor."""
 
-PEERS = [name for name in TARGETS if name != "cloudlet"]
-"""Names of the peers (everything but cloudlet)."""
+PEERS = ["moto", "ministack"]
+"""The products cloudlet is compared with (the "cloudlet ÷ peer" columns)."""
+
+FLOOR = "floor"
+"""The reference column: `floor.py`, a server that does nothing."""

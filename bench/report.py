@@ -4,7 +4,10 @@ A suite returns `Metric`s: one row each, with a value (or a reason it is missing
 the issue's target value, and which direction is better. `render()` prints one row per metric and
 one column per target, then "cloudlet ÷ peer" ratio columns and whether cloudlet meets the target.
 
-    metric   target   cloudlet   moto   ministack   cloudlet÷moto   cloudlet÷ministack   ok
+    metric   target   cloudlet   moto   ministack   floor   cloudlet÷moto   cloudlet÷ministack   ok
+
+The "floor" column (a server that does nothing, see `floor.py`) gets no ratio column: it is the
+lowest figure this client on this machine can show, not a product to beat.
 
 Ratios are always cloudlet's value divided by the peer's: below 1 is better for a "lower is better"
 metric (↓), above 1 for a "higher is better" one (↑).
@@ -77,9 +80,11 @@ def _target_text(metric: Metric) -> str:
     return f"{sign} {_fmt(metric.target, metric.digits)}"
 
 
-def render(metrics: list[Metric], targets: list[str], versions: dict[str, str]) -> str:
-    """The table as text: metric rows, target columns, then ratio columns and ok."""
-    peers = [t for t in targets if t != CLOUDLET]
+def render(
+    metrics: list[Metric], targets: list[str], versions: dict[str, str], peers: list[str]
+) -> str:
+    """The table as text: metric rows, target columns, then "cloudlet ÷ peer" columns and ok."""
+    peers = [p for p in peers if p in targets]
     with_ratios = CLOUDLET in targets
     header = ["metric", "", "target", *(f"{t} {versions.get(t, '')}".strip() for t in targets)]
     if with_ratios:
@@ -91,7 +96,7 @@ def render(metrics: list[Metric], targets: list[str], versions: dict[str, str]) 
         row += [_fmt(m.values.get(t), m.digits) for t in targets]
         if with_ratios:
             ok = {True: "yes", False: "NO", None: ""}[m.meets_target()]
-            row += [_ratio(m, p) for p in peers] + [ok]
+            row += [_ratio(m, p) if m.better else "" for p in peers] + [ok]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     numeric_from = 2
@@ -111,6 +116,10 @@ def render(metrics: list[Metric], targets: list[str], versions: dict[str, str]) 
     if notes:
         out += ["", "notes:", *notes]
     out += ["", "↓ lower is better, ↑ higher is better; ratios are cloudlet's value ÷ the peer's."]
+    if "floor" in targets:
+        out += [
+            "floor: a canned-response server (bench/floor.py), the client's and machine's cost."
+        ]
     return "\n".join(out)
 
 

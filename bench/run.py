@@ -34,6 +34,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--peers", default=",".join(peers.PEERS), help="comma-separated peers, or 'none'"
     )
     parser.add_argument("--no-cloudlet", action="store_true", help="measure the peers only")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the canned-response reference server"
+    )
     parser.add_argument("--quick", action="store_true", help="fewer launches and requests")
     parser.add_argument("--repeat", type=int, help="launches per start-up figure (7; quick: 3)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     suites = _names(args.only, list(SUITES), "suite")
     names = ([] if args.no_cloudlet else ["cloudlet"]) + _names(args.peers, peers.PEERS, "peer")
+    names += [] if args.no_floor else [peers.FLOOR]
     repeat = args.repeat or (3 if args.quick else 7)
     options = Options(repeat=max(1, min(repeat, 50)), quick=args.quick, verbose=args.verbose)
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
@@ -76,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         targets.append(target)
     versions = {t.name: t.version() for t in targets}
 
+    busy = os.getloadavg()[0]
+    if busy > 0.5 * (os.cpu_count() or 1):
+        log(f"load average is {busy:.2f}: other work on this machine will skew the figures")
     metrics: list[Metric] = []
     started = time.monotonic()
     try:
@@ -92,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             metric.notes.setdefault(name, f"not installed: {reason}")
 
     meta: dict[str, object] = {
+        "load_avg_1min_before": round(busy, 2),
         "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cpus",
         "versions": versions,
@@ -100,9 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(
         f"\ncloudlet bench — Python {meta['python']}, {meta['machine']}, "
-        f"{options.repeat} launches per start-up median{', quick' if options.quick else ''}\n"
+        f"{options.repeat} launches per start-up median{', quick' if options.quick else ''}, "
+        f"load average before the run {busy:.2f}\n"
     )
-    print(render(metrics, names, versions))
+    if busy > 0.5 * (os.cpu_count() or 1):
+        print("warning: the machine was busy with other work; figures are noisy\n")
+    print(render(metrics, names, versions, peers.PEERS))
     if args.json:
         write_json(args.json, metrics, meta)
         log(f"wrote {args.json}")
