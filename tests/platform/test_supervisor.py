@@ -161,6 +161,39 @@ def test_missing_executable_raises(run: Any, supervising: Supervising, store: St
     assert rows(store) == []
 
 
+def test_failing_callbacks_do_not_break_supervision(
+    run: Any, supervising: Supervising, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(*args: object) -> None:
+        raise RuntimeError("callback bug")
+
+    async def scenario() -> Child:
+        async with supervising() as sup:
+            child = await sup.spawn(
+                python("print(1); print(2)"), owner="fn", on_output=explode, on_exit=explode
+            )
+            assert await child.wait() == 0
+            assert sup.children() == []
+            return child
+
+    run(scenario())
+    assert "on_output callback failed" in caplog.text
+    assert "on_exit callback" in caplog.text
+
+
+def test_writing_to_a_finished_child_fails(run: Any, supervising: Supervising) -> None:
+    async def scenario() -> None:
+        async with supervising() as sup:
+            child = await sup.spawn(["true"], owner="fn", stdin=True)
+            await child.wait()
+            with pytest.raises(BrokenPipeError):
+                await child.write_stdin(b"late")
+            with pytest.raises(RuntimeError):
+                await (await sup.spawn(["true"], owner="fn")).write_stdin(b"no pipe")
+
+    run(scenario())
+
+
 def test_resource_usage_of_the_tree(run: Any, supervising: Supervising) -> None:
     code = "x = bytearray(30 << 20); print('ready', flush=True); "
     code += "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
