@@ -194,6 +194,22 @@ def test_writing_to_a_finished_child_fails(run: Any, supervising: Supervising) -
     run(scenario())
 
 
+def test_exit_seen_without_pidfd(
+    run: Any, supervising: Supervising, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pidfd(pid: int, flags: int = 0) -> int:
+        raise OSError(38, "pidfd_open is not implemented")  # kernels before 5.3
+
+    monkeypatch.setattr(os, "pidfd_open", no_pidfd)
+
+    async def scenario() -> int:
+        async with supervising() as sup:
+            child = await sup.spawn(python("import sys; sys.exit(7)"), owner="fn")
+            return await child.wait()
+
+    assert run(scenario()) == 7
+
+
 def test_resource_usage_of_the_tree(run: Any, supervising: Supervising) -> None:
     code = "x = bytearray(30 << 20); print('ready', flush=True); "
     code += "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
