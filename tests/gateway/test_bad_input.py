@@ -12,7 +12,7 @@ import http.client
 import json
 from functools import cache
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from botocore.awsrequest import prepare_request_dict
 from botocore.serialize import create_serializer
@@ -61,7 +61,11 @@ MUTATIONS = (
 
 
 def mutate(request: dict[str, Any], mutation: str, data: st.DataObject) -> None:
-    body = request["body"] if isinstance(request["body"], bytes) else request["body"].encode()
+    body = request["body"]
+    if isinstance(body, dict):
+        body = urlencode(body, doseq=True)
+    if isinstance(body, str):
+        body = body.encode()
     headers = request["headers"]
     if mutation == "random_body":
         body = data.draw(st.binary(max_size=512))
@@ -76,9 +80,9 @@ def mutate(request: dict[str, Any], mutation: str, data: st.DataObject) -> None:
         )
     elif mutation == "garbage_header":
         name = data.draw(st.sampled_from(["X-Amz-Target", "Authorization", "Content-Type"]))
-        headers[name] = data.draw(st.text(alphabet=st.characters(0x20, 0x7E), max_size=80))
+        headers[name] = data.draw(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80))
     elif mutation == "garbage_path":
-        suffix = data.draw(st.text(alphabet=st.characters(0x21, 0x7E), max_size=40))
+        suffix = data.draw(st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40))
         request["url_path"] = "/" + suffix.replace("?", "").replace("#", "")
     elif mutation == "garbage_target" and "X-Amz-Target" in headers:
         prefix = headers["X-Amz-Target"].split(".")[0]
@@ -106,8 +110,6 @@ def send(endpoint: str, request: dict[str, Any]) -> tuple[int, bytes]:
         if request.get("query_string"):
             query = request["query_string"]
             if isinstance(query, dict):
-                from urllib.parse import urlencode
-
                 query = urlencode(query, doseq=True)
             path += "?" + query
         conn.request(request["method"], path, body=request["body"], headers=request["headers"])

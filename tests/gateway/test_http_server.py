@@ -4,36 +4,46 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable, Iterator
 from urllib.parse import urlparse
 
 import pytest
 
 
 @pytest.fixture
-def conn(cloudlet_endpoint: str) -> socket.socket:
+def conn(cloudlet_endpoint: str) -> Iterator[socket.socket]:
     url = urlparse(cloudlet_endpoint)
     sock = socket.create_connection((url.hostname, url.port), timeout=10)
     yield sock
+    _buffers.pop(id(sock), None)
     sock.close()
 
 
-def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    data = b""
-    while b"\r\n\r\n" not in data:
+_buffers: dict[int, bytearray] = {}
+
+
+def _read_until(sock: socket.socket, done: Callable[[bytearray], bool]) -> bytearray:
+    buffer = _buffers.setdefault(id(sock), bytearray())
+    while not done(buffer):
         chunk = sock.recv(65536)
         if not chunk:
             break
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
+        buffer += chunk
+    return buffer
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """One response off the socket; bytes of the next ones stay buffered for the next call."""
+    buffer = _read_until(sock, lambda b: b"\r\n\r\n" in b)
+    head_end = buffer.index(b"\r\n\r\n")
+    lines = buffer[:head_end].decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
     length = int(headers.get("content-length", "0"))
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
+    end = head_end + 4 + length
+    _read_until(sock, lambda b: len(b) >= end)
+    body = bytes(buffer[head_end + 4 : end])
+    del buffer[:end]
     return status, headers, body
 
 
@@ -79,8 +89,9 @@ def test_expect_100_continue_is_answered(conn: socket.socket) -> None:
         b"POST /_cloudlet/reset HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
         b"Content-Length: 2\r\n\r\n"
     )
-    interim = conn.recv(25)
-    assert interim.startswith(b"HTTP/1.1 100 Continue")
+    interim = _read_until(conn, lambda b: b"\r\n\r\n" in b)
+    assert interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+    del interim[:25]
     conn.sendall(b"{}")
     status, _, _ = read_response(conn)
     assert status == 200

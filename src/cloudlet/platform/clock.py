@@ -64,6 +64,7 @@ class Clock:
         self._handles: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._unarmed: list[tuple[str, str, float, dict[str, Any]]] = []
         if store is not None:
             store.migrate("clock", _MIGRATIONS)
 
@@ -86,6 +87,9 @@ class Clock:
     async def start(self) -> None:
         """Arm every persisted timer; call once the event loop runs and handlers are registered."""
         self._loop = asyncio.get_running_loop()
+        for timer in self._unarmed:
+            self._arm(*timer)
+        self._unarmed.clear()
         if self._store is None:
             return
         for row in self._store.query("SELECT id, kind, deadline, payload FROM timers"):
@@ -128,6 +132,8 @@ class Clock:
 
     def _arm(self, timer_id: str, kind: str, deadline: float, payload: dict[str, Any]) -> None:
         if self._loop is None:
+            if self._store is None:
+                self._unarmed.append((timer_id, kind, deadline, payload))
             return
         delay = max(0.0, deadline - time.time())
         self._handles[timer_id] = self._loop.call_later(

@@ -141,15 +141,22 @@ class Store:
 
 
 def _split_statements(script: str) -> list[str]:
+    """The complete SQL statements of a script (a `;` inside a string literal stays put)."""
     statements, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
+    for piece in script.split(";"):
+        current += piece + ";"
         if sqlite3.complete_statement(current):
-            statements.append(current.strip())
+            if current.strip(" \t\r\n;"):
+                statements.append(current.strip())
             current = ""
-    if current.strip():
-        statements.append(current.strip())
     return statements
+
+
+def _prefix_end(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with `prefix` (None: no bound)."""
+    while prefix and ord(prefix[-1]) == 0x10FFFF:
+        prefix = prefix[:-1]
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
 
 
 _DOCUMENT_MIGRATIONS: list[Migration] = [
@@ -223,9 +230,10 @@ class Documents:
             " AND kind = ? AND id >= ?"
         )
         params: list[Any] = [self.service, account, region, kind, prefix]
-        if prefix:
+        end = _prefix_end(prefix)
+        if end is not None:
             sql += " AND id < ?"
-            params.append(prefix + "\U0010ffff")
+            params.append(end)
         if after is not None:
             sql += " AND id > ?"
             params.append(after)

@@ -21,6 +21,11 @@ from cloudlet.testing.process import CloudletProcess
 
 DEFAULT_TEST_ACCOUNT = "000000000000"
 DEFAULT_TEST_REGION = "us-east-1"
+_CLIENT_DEFAULTS: dict[str, Any] = {
+    "retries": {"max_attempts": 1, "mode": "standard"},
+    # `stream-127.0.0.1` and the like do not resolve: keep every call on the endpoint's host.
+    "inject_host_prefix": False,
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -97,7 +102,7 @@ def aws_client(cloudlet_endpoint: str, _boto3_session: Any) -> Callable[..., Any
             aws_access_key_id=access_key_id or account,
             aws_secret_access_key=secret_access_key,
             aws_session_token=session_token,
-            config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
+            config=Config(**{**_CLIENT_DEFAULTS, **config}),
         )
 
     return make
