@@ -44,6 +44,12 @@ SERVICES: dict[str, ServiceSpec] = {
             "iam", "iam", "cloudlet.services.iam.provider:IamProvider", global_service=True
         ),
         ServiceSpec("logs", "logs", "cloudlet.services.logs.provider:LogsProvider", "Logs_20140328"),
+        ServiceSpec(
+            "service-quotas",
+            "servicequotas",
+            "cloudlet.services.servicequotas.provider:ServiceQuotasProvider",
+            "ServiceQuotasV20190624",
+        ),
     )
 }
 
