@@ -46,6 +46,8 @@ class Issue:
     """`required`, `min_length`, `max_length`, `min_value` or `max_value`."""
     limit: int | float | None = None
     value: Any = None
+    wire: str = ""
+    """The parameter's name on the wire (`Tags.member.1.Key`), when the parser knows it."""
 
 
 def _coral_path(path: Sequence[str | int]) -> str:
@@ -111,14 +113,15 @@ def invalid_parameters(
         first = issues[0]
         if first.constraint == "required":
             return ServiceError(
-                f"Missing required parameter: {_wire_path(first.path)}", code="InvalidRequest"
+                f"Missing required parameter: {first.wire or _wire_path(first.path)}",
+                code="InvalidRequest",
             )
         return ServiceError(coral_message(issues), code="InvalidArgument")
     if name in _CORAL_QUERY_SERVICES:
         return ServiceError(coral_message(issues), code="ValidationError")
     missing = [issue for issue in issues if issue.constraint == "required"]
     if missing:
-        param = _wire_path(missing[0].path)
+        param = missing[0].wire or _wire_path(missing[0].path)
         if name == "cloudwatch":
             return ServiceError(f"The parameter {param} is required.", code="MissingParameter")
         if name == "elasticache":
@@ -131,7 +134,8 @@ def invalid_parameters(
         )
     issue = issues[0]
     return ServiceError(
-        f"Value {_show(issue.value)} for parameter {_wire_path(issue.path)} is invalid. "
+        f"Value {_show(issue.value)} for parameter {issue.wire or _wire_path(issue.path)} is "
+        "invalid. "
         + _CONSTRAINTS[issue.constraint].format(limit=_limit(issue.limit)).replace("Member", "It"),
         code="InvalidParameterValue",
     )

@@ -13,7 +13,9 @@ can match one request (S3: PutObject, CopyObject, UploadPart and UploadPartCopy 
     2. query-string constraints of the requestUri (`?acl` beats no constraint)
     3. whether every required query/header member of the input is present
     4. how many of them are present (UploadPartCopy has CopySource, PartNumber, UploadId)
-    5. not deprecated (GetBucketLifecycleConfiguration over GetBucketLifecycle)
+    5. how many query parameters of the request the input binds (S3's ListDirectoryBuckets takes
+       `max-directory-buckets`, ListBuckets `max-buckets`, both are `GET /`)
+    6. not deprecated (GetBucketLifecycleConfiguration over GetBucketLifecycle)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from botocore.model import OperationModel, ServiceModel
 from cloudlet.http import HttpRequest
 
 _LABEL = re.compile(r"\{([^}]+)\}")
+Rank = tuple[int, int, bool, int, int, bool]
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,11 @@ class Route:
     """Key/value pairs the requestUri's query string fixes (`?list-type=2`)."""
     required_query: tuple[str, ...]
     required_headers: tuple[str, ...]
+    query_members: frozenset[str]
+    """Query parameters the input binds to members."""
     deprecated: bool
 
-    def rank(self, request: HttpRequest) -> tuple[int, int, bool, int, bool] | None:
+    def rank(self, request: HttpRequest) -> Rank | None:
         """How well this route fits `request` (higher is better), or None if it does not."""
         query = request.query
         for key in self.query_keys:
@@ -62,12 +67,20 @@ class Route:
         )
         required = len(self.required_query) + len(self.required_headers)
         constraints = len(self.query_keys) + len(self.query_values)
-        return self.literal_segments, constraints, present == required, present, not self.deprecated
+        known = sum(1 for key in query if key in self.query_members)
+        return (
+            self.literal_segments,
+            constraints,
+            present == required,
+            present,
+            known,
+            not self.deprecated,
+        )
 
 
 def match(service: ServiceModel, request: HttpRequest) -> tuple[OperationModel, dict[str, str]]:
     """The operation `request` calls and its decoded URI labels; LookupError when none does."""
-    best: tuple[tuple[int, int, bool, int, bool], Route, re.Match[str]] | None = None
+    best: tuple[Rank, Route, re.Match[str]] | None = None
     path = request.path or "/"
     for route in _routes(service).get(request.method.upper(), ()):
         found = route.pattern.fullmatch(path)
@@ -110,16 +123,18 @@ def _route(operation: OperationModel) -> Route:
             query_values.append((key, value))
         else:
             query_keys.append(key)
-    required_query, required_headers = [], []
+    required_query, required_headers, query_members = [], [], []
     shape = operation.input_shape
     if shape is not None:
-        for member_name in shape.required_members:
-            member = shape.members[member_name]
+        required = set(shape.required_members)
+        for member_name, member in shape.members.items():
             location = member.serialization.get("location")
             wire = member.serialization.get("name", member_name)
             if location == "querystring":
-                required_query.append(wire)
-            elif location == "header":
+                query_members.append(wire)
+                if member_name in required:
+                    required_query.append(wire)
+            elif location == "header" and member_name in required:
                 required_headers.append(wire.lower())
     return Route(
         operation=operation,
@@ -130,6 +145,7 @@ def _route(operation: OperationModel) -> Route:
         query_values=tuple(query_values),
         required_query=tuple(required_query),
         required_headers=tuple(required_headers),
+        query_members=frozenset(query_members),
         deprecated=bool(operation.deprecated),
     )
 

@@ -6,7 +6,8 @@ checks what the model constrains, like AWS's server-side validation: `required` 
 are not enforced (AWS accepts new enum values before SDKs know them, and patterns are advisory in
 many models).
 
-Each shape's checks are computed once (`_plan`) and walked with `_check_<type>` methods.
+Each structure's checks are computed once (`_structure_plan`: required members, and the members
+that can break a constraint at all), and walked with `_handle_<type>` methods.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from botocore.model import Shape
 
+from cloudlet.protocol.dispatch import Handler, handler_for
 from cloudlet.protocol.faults import Issue
 
 Path = tuple[str | int, ...]
@@ -32,11 +34,6 @@ def validate(shape: Shape, params: dict[str, Any]) -> list[Issue]:
 def _bounds(shape: Shape) -> tuple[int | float | None, int | float | None]:
     metadata = shape.metadata
     return metadata.get("min"), metadata.get("max")
-
-
-@functools.cache
-def _required(shape: Shape) -> tuple[str, ...]:
-    return tuple(shape.metadata.get("required", ()))
 
 
 @functools.cache
@@ -65,34 +62,42 @@ def _walk_has_checks(shape: Shape, seen: set[str]) -> bool:
 
 class _Validator:
     def check(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        if value is None or not _has_checks(shape):
-            return
-        getattr(self, f"_check_{shape.type_name}", self._check_scalar)(shape, value, path, issues)
+        if value is not None and _has_checks(shape):
+            handler_for(self, shape.type_name)(self, shape, value, path, issues)
 
-    def _check_structure(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
+    def _handle_structure(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
         if shape.is_document_type or not isinstance(value, dict):
             return
-        for name in _required(shape):
+        required, checked = _structure_plan(self, shape)
+        for name in required:
             if value.get(name) is None:
                 issues.append(Issue((*path, name), "required"))
-        members = shape.members
-        for name, member_value in value.items():
-            member = members.get(name)
-            if member is not None:
-                self.check(member, member_value, (*path, name), issues)
+        if checked:
+            for name, item in value.items():
+                entry = checked.get(name)
+                if entry is not None and item is not None:
+                    member, handler = entry
+                    handler(self, member, item, (*path, name), issues)
 
-    def _check_list(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
+    def _handle_list(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
         self._size(shape, value, path, issues)
         member = shape.member
-        for index, item in enumerate(value):
-            self.check(member, item, (*path, index), issues)
+        if _has_checks(member):
+            handler = handler_for(self, member.type_name)
+            for index, item in enumerate(value):
+                if item is not None:
+                    handler(self, member, item, (*path, index), issues)
 
-    def _check_map(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
+    def _handle_map(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
         self._size(shape, value, path, issues)
-        key_shape, value_shape = shape.key, shape.value
-        for key, item in value.items():
-            self.check(key_shape, key, (*path, str(key)), issues)
-            self.check(value_shape, item, (*path, str(key)), issues)
+        for part in (shape.key, shape.value):
+            if _has_checks(part):
+                handler = handler_for(self, part.type_name)
+                checks_keys = part is shape.key
+                for key, item in value.items():
+                    target = key if checks_keys else item
+                    if target is not None:
+                        handler(self, part, target, (*path, str(key)), issues)
 
     def _size(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
         low, high = _bounds(shape)
@@ -102,17 +107,39 @@ class _Validator:
         elif high is not None and size > high:
             issues.append(Issue(path, "max_length", high, value))
 
-    _check_string = _size
-    _check_blob = _size
+    _handle_string = _size
+    _handle_blob = _size
 
-    def _check_scalar(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        if shape.type_name not in ("integer", "long", "float", "double"):
-            return
+    def _handle_number(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
         low, high = _bounds(shape)
         if low is not None and value < low:
             issues.append(Issue(path, "min_value", low, value))
         elif high is not None and value > high:
             issues.append(Issue(path, "max_value", high, value))
+
+    _handle_integer = _handle_number
+    _handle_long = _handle_number
+    _handle_float = _handle_number
+    _handle_double = _handle_number
+
+    def _handle_other(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
+        return
+
+    _handle_boolean = _handle_other
+    _handle_timestamp = _handle_other
+
+
+@functools.cache
+def _structure_plan(
+    validator: _Validator, shape: Shape
+) -> tuple[tuple[str, ...], dict[str, tuple[Shape, Handler]]]:
+    """(required member names, member name → (shape, handler) for members that have checks)."""
+    checked = {
+        name: (member, handler_for(validator, member.type_name))
+        for name, member in shape.members.items()
+        if _has_checks(member)
+    }
+    return tuple(shape.metadata.get("required", ())), checked
 
 
 _VALIDATOR = _Validator()

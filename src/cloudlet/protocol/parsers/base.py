@@ -19,6 +19,7 @@ from __future__ import annotations
 import binascii
 import functools
 from base64 import b64decode
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ class WrongType(Exception):
         self.path: list[str | int] = []
 
 
-_MALFORMED = (
+MALFORMED = (
     ValueError,
     TypeError,
     KeyError,
@@ -77,10 +78,15 @@ class RequestParser:
             raise faults.malformed(self.protocol, _detail(exc)) from exc
         issues = validate(shape, params)
         if issues:
+            issues = [replace(issue, wire=self.wire_path(shape, issue.path)) for issue in issues]
             raise faults.invalid_parameters(service, self.protocol, issues)
         return operation, params
 
-    malformed_errors: tuple[type[BaseException], ...] = _MALFORMED
+    def wire_path(self, shape: Shape, path: tuple[str | int, ...]) -> str:
+        """How the parameter at `path` (member names, list positions) is named on the wire."""
+        return ""
+
+    malformed_errors: tuple[type[BaseException], ...] = MALFORMED
 
     def _operation(self, service: ServiceModel, request: HttpRequest) -> tuple[OperationModel, Any]:
         """The operation, and whatever `_read` needs from having found it."""

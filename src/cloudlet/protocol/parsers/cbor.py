@@ -16,7 +16,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from cloudlet.http import HttpRequest
 from cloudlet.protocol import faults
 from cloudlet.protocol.models import operation_for
-from cloudlet.protocol.parsers.base import _MALFORMED, RequestParser, WrongType
+from cloudlet.protocol.parsers.base import MALFORMED, RequestParser, WrongType
 from cloudlet.protocol.parsers.json import JSONValues
 from cloudlet.protocol.timestamps import from_epoch
 
@@ -25,7 +25,7 @@ class CBORParser(RequestParser, JSONValues):
     """The `smithy-rpc-v2-cbor` protocol."""
 
     protocol = "smithy-rpc-v2-cbor"
-    malformed_errors = (*_MALFORMED, cbor2.CBORError)
+    malformed_errors = (*MALFORMED, cbor2.CBORError)
 
     def _operation(self, service: ServiceModel, request: HttpRequest) -> tuple[OperationModel, Any]:
         parts = request.path.split("/")

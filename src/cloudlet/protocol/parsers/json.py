@@ -26,15 +26,15 @@ _SPECIAL_FLOATS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": f
 
 
 @functools.cache
-def _members(walker: object, shape: Shape) -> tuple[tuple[str, str, Shape, Handler], ...]:
-    """(member name, wire name, member shape, handler) for the body members of `shape`."""
-    plan = []
+def _members(walker: object, shape: Shape) -> dict[str, tuple[str, Shape, Handler]]:
+    """wire name → (member name, member shape, handler), for the body members of `shape`."""
+    plan = {}
     for name, member in shape.members.items():
         if "location" in member.serialization:
             continue  # rest protocols: bound to the URI, query string or headers, not the body
         wire = member.serialization.get("name", name)
-        plan.append((name, wire, member, handler_for(walker, member.type_name)))
-    return tuple(plan)
+        plan[wire] = (name, member, handler_for(walker, member.type_name))
+    return plan
 
 
 class JSONValues:
@@ -48,11 +48,13 @@ class JSONValues:
             return value
         if type(value) is not dict:
             raise WrongType("Structure", value)
+        plan = _members(self, shape)
         parsed = {}
-        for name, wire, member, handler in _members(self, shape):
-            item = value.get(wire)
-            if item is None:
-                continue
+        for wire, item in value.items():
+            found = plan.get(wire)
+            if found is None or item is None:
+                continue  # members AWS does not know are ignored, as AWS does
+            name, member, handler = found
             try:
                 parsed[name] = handler(self, member, item)
             except WrongType as exc:

@@ -89,6 +89,28 @@ class QueryParser(RequestParser, TextValues):
                 return str(element)
         return str(serialization.get("name", name))
 
+    def wire_path(self, shape: Shape, path: tuple[str | int, ...]) -> str:
+        parts: list[str] = []
+        current = shape
+        for part in path:
+            if isinstance(part, int) and current.type_name == "list":
+                parts.extend(self.list_item_names(current, part))
+                current = current.member
+            elif current.type_name == "structure" and part in current.members:
+                member = current.members[part]
+                parts.append(self.member_name(str(part), member))
+                current = member
+            else:
+                parts.append(str(part))
+                current = current.value if current.type_name == "map" else current
+        return ".".join(parts)
+
+    def list_item_names(self, shape: Shape, index: int) -> list[str]:
+        """The name parts of item `index` of a list (after the list's own name)."""
+        if shape.serialization.get("flattened"):
+            return [str(index + 1)]
+        return [shape.member.serialization.get("name", "member"), str(index + 1)]
+
     def list_items(self, shape: Shape, node: Node) -> Node | None:
         """The node holding a list's numbered items."""
         if shape.serialization.get("flattened"):
@@ -175,6 +197,9 @@ class EC2Parser(QueryParser):
 
     def list_items(self, shape: Shape, node: Node) -> Node | None:
         return node
+
+    def list_item_names(self, shape: Shape, index: int) -> list[str]:
+        return [str(index + 1)]
 
 
 def _numbered(items: Node) -> list[tuple[int, Any]]:

@@ -21,12 +21,13 @@ import re
 from base64 import b64decode
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from cloudlet.http import HttpRequest
 from cloudlet.protocol import faults, routing
-from cloudlet.protocol.parsers.base import RequestParser, TextValues, WrongType
+from cloudlet.protocol.parsers.base import MALFORMED, RequestParser, TextValues, WrongType
 from cloudlet.protocol.parsers.chunked import decode_aws_chunked, is_aws_chunked
 from cloudlet.protocol.parsers.json import JSONValues
 from cloudlet.protocol.parsers.xml import XMLValues, parse_xml
@@ -224,6 +225,7 @@ class RestXMLParser(RestParser, XMLValues):
     """The `rest-xml` protocol."""
 
     protocol = "rest-xml"
+    malformed_errors = (*MALFORMED, ParseError)
 
     def _read_document(self, shape: Shape, body: bytes, payload: bool) -> Any:
         return XMLValues.read(self, shape, parse_xml(body))

@@ -14,6 +14,7 @@ Errors:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
@@ -26,6 +27,7 @@ from cloudlet.protocol.serializers.xml import XMLWriter, escape, escape_attribut
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
+@functools.cache
 def _namespace(service: ServiceModel | None) -> str:
     namespace = service.metadata.get("xmlNamespace") if service is not None else None
     return f' xmlns="{escape_attribute(namespace)}"' if namespace else ""

@@ -29,7 +29,6 @@ from cloudlet.protocol.timestamps import FORMATTERS, iso8601, to_datetime
 
 Member = tuple[str, Shape, Handler, bool]
 
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;"}
 )
@@ -37,7 +36,17 @@ _ATTRIBUTE = str.maketrans(
 
 def escape(text: str) -> str:
     """`text` safe as XML character data (`\\r` kept as a reference, which parsers preserve)."""
-    return text.translate(_TEXT)
+    # `in` tests first: most values need no escaping, and this is several times faster than
+    # str.translate for the short strings responses are made of.
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
 
 def escape_attribute(text: str) -> str:
