@@ -42,6 +42,8 @@ def test_create_and_get(iam: Any, account: str, name: Callable[[str], str]) -> N
     assert created["Path"] == "/service/"
     assert created["AssumeRolePolicyDocument"] == TRUST
     assert abs((datetime.now(UTC) - created["CreateDate"]).total_seconds()) < 5
+    # As AWS's CreateRole answer: no MaxSessionDuration, no RoleLastUsed.
+    assert "MaxSessionDuration" not in created and "RoleLastUsed" not in created
     got = iam.get_role(RoleName=role_name)["Role"]
     assert got["RoleId"] == created["RoleId"]
     assert got["Description"] == "runs things"

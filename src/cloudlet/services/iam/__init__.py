@@ -8,6 +8,7 @@
     store.py              JSON documents per account (global: region "") and pagination
     identity.py           ids, ARNs and the calling principal (shared with STS)
     validation.py         names, paths, policy documents and size quotas
+    lookup.py             read-only lookups for other services (roles by ARN, instance profiles)
 
 Nothing is authorized: policies are stored, versioned and attached exactly as AWS does, but no
 request is ever denied by them.

@@ -72,8 +72,9 @@ class Role(Identity):
     last_used: dict[str, Any] | None = None
     """{"date": epoch seconds, "region": str} of the last AssumeRole."""
 
-    def describe(self, *, full: bool = True) -> dict[str, Any]:
-        """The `Role` shape; ListRoles leaves out tags, boundary and last use, as AWS does."""
+    def describe(self, *, full: bool = True, created: bool = False) -> dict[str, Any]:
+        """The `Role` shape. ListRoles (`full=False`) leaves out tags, boundary and last use;
+        CreateRole (`created`) leaves out MaxSessionDuration and RoleLastUsed, as AWS does."""
         out: dict[str, Any] = {
             "Path": self.path,
             "RoleName": self.name,
@@ -81,11 +82,16 @@ class Role(Identity):
             "Arn": self.arn,
             "CreateDate": to_datetime(self.create_date),
             "AssumeRolePolicyDocument": encode_document(self.assume_role_policy),
-            "MaxSessionDuration": self.max_session_duration,
         }
+        if not created:
+            out["MaxSessionDuration"] = self.max_session_duration
         if self.description is not None:
             out["Description"] = self.description
-        if full:
+        if created:
+            out.update(self.boundary())
+            if self.tags:
+                out["Tags"] = list(self.tags)
+        elif full:
             out.update(self.boundary())
             if self.tags:
                 out["Tags"] = list(self.tags)

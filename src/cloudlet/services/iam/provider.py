@@ -59,7 +59,7 @@ class IamProvider(Provider):
     # roles
 
     def create_role(self, ctx: RequestContext, request: Request) -> Response:
-        return {"Role": self.roles.create(ctx.account, request).describe()}
+        return {"Role": self.roles.create(ctx.account, request).describe(created=True)}
 
     def get_role(self, ctx: RequestContext, request: Request) -> Response:
         return {"Role": self.roles.get(ctx.account, request["RoleName"]).describe()}
