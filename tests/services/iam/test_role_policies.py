@@ -125,3 +125,20 @@ def test_at_most_ten_attached_policies(
         "Cannot exceed quota for PoliciesPerRole: 10",
         409,
     )
+
+
+def test_aws_managed_policy_under_the_wrong_path(iam: Any, role: str, aws_error: Error) -> None:
+    arn = "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"  # lives under /service-role/
+    with pytest.raises(ClientError) as exc:
+        iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    assert aws_error(exc.value) == (
+        "NoSuchEntity",
+        f"Policy {arn} does not exist or is not attachable.",
+        404,
+    )
+
+
+def test_unlisted_aws_managed_policy_is_accepted(iam: Any, role: str) -> None:
+    arn = "arn:aws:iam::aws:policy/AmazonKinesisFullAccess"
+    iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1

@@ -105,14 +105,17 @@ def _policy(name: str, path: str, document: str) -> ManagedPolicy:
 
 
 def aws_policy(arn: str) -> ManagedPolicy | None:
-    """The AWS managed policy named by `arn`, or None when `arn` is not an AWS managed ARN."""
+    """The AWS managed policy `arn` names; None when it is not an AWS managed ARN or names a
+    listed policy under the wrong path."""
     match = AWS_POLICY_ARN.match(arn)
     if match is None:
         return None
     path, name = match.group(1), match.group(2)
     known = _CATALOG.get(name)
-    if known is not None and known[0] == path:
-        return _policy(name, path, _document(known[1]))
+    if known is not None:
+        # A known policy under the wrong path does not exist, as in AWS (a classic mistake:
+        # `policy/AWSLambdaBasicExecutionRole` without `service-role/`).
+        return _policy(name, path, _document(known[1])) if known[0] == path else None
     return _policy(name, path, json.dumps({"Version": "2012-10-17", "Statement": []}))
 
 

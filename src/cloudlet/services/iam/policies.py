@@ -37,9 +37,8 @@ class Policies:
 
     def find(self, account: str, arn: str) -> ManagedPolicy | None:
         """The policy `arn` names, if it is AWS managed or one of `account`'s own."""
-        managed = aws_policy(arn)
-        if managed is not None:
-            return managed
+        if arn.startswith("arn:aws:iam::aws:policy/"):
+            return aws_policy(arn)
         match = POLICY_ARN.match(arn)
         if match is None:
             raise invalid_input(f"ARN {arn} is not valid.")
