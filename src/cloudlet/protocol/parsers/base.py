@@ -28,6 +28,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from cloudlet.errors import ServiceError
 from cloudlet.http import HttpRequest
 from cloudlet.protocol import faults
+from cloudlet.protocol.timestamps import parse_timestamp
 from cloudlet.protocol.validation import validate
 
 
@@ -142,8 +143,6 @@ class TextValues:
             raise WrongType("Blob", text) from None
 
     def _text_timestamp(self, shape: Shape, text: str) -> datetime:
-        from cloudlet.protocol.timestamps import parse_timestamp
-
         try:
             return parse_timestamp(text)
         except ValueError:

@@ -6,7 +6,8 @@
 `WireError` resolves a `ServiceError` against the model once: the error shape its `code` names
 (by shape name, `NoSuchEntityException`, or by wire code, `NoSuchEntity`), the wire code, the
 query code for `x-amzn-query-error`, the HTTP status (the error's, else the shape's
-`httpStatusCode`, else 400) and Sender/Receiver.
+`httpStatusCode`, else 400) and Sender/Receiver (as passed to the error, else the shape's
+`senderFault`, else the error class's default).
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ class WireError:
             details = shape.metadata.get("error", {})
             if status is None:
                 status = details.get("httpStatusCode")
-            if "senderFault" in details:
+            explicit = "sender_fault" in vars(error)  # passed to ServiceError(), not a default
+            if "senderFault" in details and not explicit:
                 sender_fault = bool(details["senderFault"])
-            elif status is not None and status >= 500:
+            elif status is not None and status >= 500 and not explicit:
                 sender_fault = False
             for name in shape.members:
                 if name.lower() == "message":
