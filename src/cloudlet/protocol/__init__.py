@@ -67,7 +67,7 @@ def serialize_response(
 ) -> HttpResponse:
     """The HTTP response for `result`, a dict shaped like the operation's output."""
     if operation.has_event_stream_output:
-        raise faults.unsupported(operation.name, "an event stream")
+        raise faults.unsupported(service.service_name, operation.name, "an event stream")
     variant = protocol_model(service, protocol)
     if variant is not service:
         operation = variant.operation_model(operation.name)

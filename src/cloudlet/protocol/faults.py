@@ -223,10 +223,11 @@ def unknown_operation(protocol: str, name: str) -> ServiceError:
     )
 
 
-def unsupported(name: str, what: str) -> ServiceError:
+def unsupported(service: str, name: str, what: str) -> ServiceError:
     """The error for an operation that needs what cloudlet's protocol layer does not do."""
     return ServiceError(
-        f"The operation {name} needs {what}, which cloudlet does not support yet.",
+        f"The operation {name} of service {service} needs {what},"
+        " which cloudlet does not support yet.",
         code="NotImplemented",
         status_code=501,
         sender_fault=False,

@@ -65,7 +65,7 @@ class RequestParser:
         try:
             operation, context = self._operation(service, request)
             if operation.has_event_stream_input or operation.has_event_stream_output:
-                raise faults.unsupported(operation.name, "an event stream")
+                raise faults.unsupported(service.service_name, operation.name, "an event stream")
             shape = operation.input_shape
             if shape is None:
                 return operation, {}
