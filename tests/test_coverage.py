@@ -9,10 +9,10 @@ import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
 from botocore.session import get_session
+from protocol.samples import sample
 
 from cloudlet.services.base import Provider
 from cloudlet.services.registry import SERVICES
-from protocol.samples import sample
 
 BASE_METHODS = {name for name, _ in inspect.getmembers(Provider)}
 

@@ -35,9 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         default=env_value("EPHEMERAL", "") in ("1", "true", "yes"),
         help="keep data in a temporary directory, removed at exit",
     )
-    start.add_argument(
-        "--time-scale", type=float, default=float(env_value("TIME_SCALE", "1") or 1)
-    )
+    start.add_argument("--time-scale", type=float, default=float(env_value("TIME_SCALE", "1") or 1))
     start.add_argument("--default-account", default=env_value("DEFAULT_ACCOUNT", "000000000000"))
     start.add_argument("--default-region", default=env_value("DEFAULT_REGION", "us-east-1"))
     start.add_argument("-d", "--detach", action="store_true", help="run in the background")
@@ -101,7 +99,9 @@ def _detach(config: Config, ephemeral: bool) -> int:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            print(f"error: cloudlet exited with {child.returncode}; see {log_path}", file=sys.stderr)
+            print(
+                f"error: cloudlet exited with {child.returncode}; see {log_path}", file=sys.stderr
+            )
             return 1
         if _get(config.endpoint, "health") is not None:
             print(f"cloudlet running in the background (pid {child.pid}) at {config.endpoint}")

@@ -5,8 +5,8 @@ on the wire. `code` is the name of the error shape in botocore's model
 (`ResourceNotFoundException`, IAM's `NoSuchEntityException`, ...) or a plain AWS error code; the
 serializer writes the shape's wire code (IAM's `NoSuchEntity`). `status_code` is the HTTP status
 (None: the modeled shape's status, else 400), `sender_fault` whether the caller is to blame (query
-protocols write it as `<Type>Sender</Type>`), and `fields` any extra members of the modeled error shape
-(`Reason` on Lambda's `TooManyRequestsException`, `CancellationReasons` on DynamoDB's
+protocols write it as `<Type>Sender</Type>`), and `fields` any extra members of the modeled error
+shape (`Reason` on Lambda's `TooManyRequestsException`, `CancellationReasons` on DynamoDB's
 `TransactionCanceledException`, ...).
 """
 

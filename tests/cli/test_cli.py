@@ -85,9 +85,7 @@ def test_sigint_shuts_down_cleanly(server: CloudletProcess) -> None:
 
 
 def test_second_server_on_same_data_dir_is_refused(server: CloudletProcess) -> None:
-    result = cli(
-        "start", "--port", str(free_port()), "--data-dir", str(server.data_dir)
-    )
+    result = cli("start", "--port", str(free_port()), "--data-dir", str(server.data_dir))
     assert result.returncode == 1
     assert "already running" in result.stderr
 

@@ -80,21 +80,27 @@ def mutate(request: dict[str, Any], mutation: str, data: st.DataObject) -> None:
         )
     elif mutation == "garbage_header":
         name = data.draw(st.sampled_from(["X-Amz-Target", "Authorization", "Content-Type"]))
-        headers[name] = data.draw(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80))
+        headers[name] = data.draw(
+            st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80)
+        )
     elif mutation == "garbage_path":
-        suffix = data.draw(st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40))
+        suffix = data.draw(
+            st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40)
+        )
         request["url_path"] = "/" + suffix.replace("?", "").replace("#", "")
     elif mutation == "garbage_target" and "X-Amz-Target" in headers:
         prefix = headers["X-Amz-Target"].split(".")[0]
-        headers["X-Amz-Target"] = prefix + "." + data.draw(st.text(max_size=30)).encode(
-            "ascii", "ignore"
-        ).decode()
+        headers["X-Amz-Target"] = (
+            prefix + "." + data.draw(st.text(max_size=30)).encode("ascii", "ignore").decode()
+        )
     elif mutation == "json_types":
         value = data.draw(
             st.recursive(
                 st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-                lambda inner: st.lists(inner, max_size=3)
-                | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                lambda inner: (
+                    st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+                ),
                 max_leaves=8,
             )
         )
@@ -136,5 +142,10 @@ def test_mutated_requests_get_aws_shaped_client_errors(
     assert status != 500, (service, operation, mutation, body[:500])
     assert 400 <= status < 600 or status < 300, (service, operation, mutation, status)
     assert b"Traceback" not in body
-    assert send(cloudlet_endpoint, {"method": "GET", "url_path": "/_cloudlet/health",
-                                    "body": b"", "headers": {}})[0] == 200
+    assert (
+        send(
+            cloudlet_endpoint,
+            {"method": "GET", "url_path": "/_cloudlet/health", "body": b"", "headers": {}},
+        )[0]
+        == 200
+    )

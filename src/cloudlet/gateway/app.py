@@ -77,7 +77,9 @@ class Gateway:
                 account=resolve_account(
                     signature.access_key_id, self.platform.config, self.platform.credentials
                 ),
-                region="" if spec.global_service else resolve_region(signature, self.platform.config),
+                region=""
+                if spec.global_service
+                else resolve_region(signature, self.platform.config),
                 service=spec.name,
                 operation=operation.name,
                 request_id=request_id,
@@ -187,8 +189,13 @@ def _guess_protocol(request: HttpRequest) -> str:
     """The protocol to answer in when the request never reached a service model."""
     if request.headers.get("smithy-protocol") == "rpc-v2-cbor":
         return "smithy-rpc-v2-cbor"
-    if "x-amz-target" in request.headers or request.content_type.startswith("application/x-amz-json"):
+    if "x-amz-target" in request.headers or request.content_type.startswith(
+        "application/x-amz-json"
+    ):
         return "json"
-    if request.content_type == "application/x-www-form-urlencoded" or "Action=" in request.query_string:
+    if (
+        request.content_type == "application/x-www-form-urlencoded"
+        or "Action=" in request.query_string
+    ):
         return "query"
     return "rest-json"

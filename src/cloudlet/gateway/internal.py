@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cloudlet import __version__
 from cloudlet.http import HttpRequest, HttpResponse
 from cloudlet.services.registry import SERVICES
 
 if TYPE_CHECKING:
-    from cloudlet.platform.runtime import Platform
     from cloudlet.gateway.app import Gateway
+    from cloudlet.platform.runtime import Platform
 
 PREFIX = "/_cloudlet/"
 
@@ -68,7 +68,7 @@ class InternalEndpoints:
             services[name] = {"implemented": implemented, "not_implemented": missing}
         return _json(200, {"services": services})
 
-    _routes = {
+    _routes: ClassVar[dict[tuple[str, str], Any]] = {
         ("GET", "health"): health,
         ("POST", "reset"): reset,
         ("GET", "coverage"): coverage,

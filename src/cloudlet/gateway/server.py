@@ -14,6 +14,7 @@ closes; unparseable requests get a 400 and the connection closes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import time
@@ -88,10 +89,8 @@ class _Connection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]  # uvloop's is no asyncio.Transport
         sock = transport.get_extra_info("socket")
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
         self.server.connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -237,7 +236,7 @@ class HttpServer:
         self._server = await loop.create_server(
             lambda: _Connection(self), self.host, self.port, reuse_address=True, backlog=1024
         )
-        sockets = self._server.sockets or []
+        sockets = list(self._server.sockets or ())
         if sockets and self.port == 0:
             self.port = sockets[0].getsockname()[1]
 
@@ -248,9 +247,9 @@ class HttpServer:
             self._server.close()
         workers = [c.worker for c in self.connections if c.worker and not c.worker.done()]
         for connection in list(self.connections):
-            if connection.worker is None or connection.worker.done():
-                if connection.transport is not None:
-                    connection.transport.close()
+            idle = connection.worker is None or connection.worker.done()
+            if idle and connection.transport is not None:
+                connection.transport.close()
         if workers:
             await asyncio.wait(workers, timeout=grace)
         for connection in list(self.connections):

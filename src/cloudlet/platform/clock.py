@@ -136,9 +136,7 @@ class Clock:
                 self._unarmed.append((timer_id, kind, deadline, payload))
             return
         delay = max(0.0, deadline - time.time())
-        self._handles[timer_id] = self._loop.call_later(
-            delay, self._fire, timer_id, kind, payload
-        )
+        self._handles[timer_id] = self._loop.call_later(delay, self._fire, timer_id, kind, payload)
 
     def _fire(self, timer_id: str, kind: str, payload: dict[str, Any]) -> None:
         self._handles.pop(timer_id, None)

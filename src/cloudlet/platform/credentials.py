@@ -34,9 +34,9 @@ class Principal:
 
     account: str
     arn: str
-    """`arn:aws:iam::<account>:root`, `...:user/<name>` or `arn:aws:sts::<account>:assumed-role/...`."""
+    """`arn:aws:iam::<account>:root`, `...:user/<name>` or `arn:aws:sts::...:assumed-role/...`."""
     user_id: str
-    """`GetCallerIdentity`'s UserId: the account id for root, `AIDA...` for users, `AROA...:<session>`."""
+    """GetCallerIdentity UserId: the account id for root, `AIDA...` (users), `AROA...:<session>`."""
 
 
 class Credentials:

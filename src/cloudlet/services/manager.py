@@ -42,6 +42,7 @@ class ServiceManager:
         self._providers: dict[str, Provider] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._handlers: dict[tuple[str, str], tuple[Handler, bool] | None] = {}
+        """Per (service, operation): the provider method and whether it is async; None: absent."""
 
     def bind(self, platform: Platform) -> None:
         self.platform = platform
@@ -70,8 +71,9 @@ class ServiceManager:
     async def dispatch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         """Run one operation of one service; raises `ServiceError` for AWS-shaped failures."""
         key = (ctx.service, ctx.operation)
-        entry = self._handlers.get(key, False)
-        if entry is False:
+        if key in self._handlers:
+            entry = self._handlers[key]
+        else:
             provider = await self.provider(ctx.service)
             method = getattr(provider, snake_case(ctx.operation), None)
             entry = (method, inspect.iscoroutinefunction(method)) if callable(method) else None
@@ -120,7 +122,8 @@ class ServiceManager:
         from cloudlet.protocol import service_model
 
         cls = spec.load_provider_class()
-        implemented, missing = [], []
+        implemented: list[str] = []
+        missing: list[str] = []
         for operation in service_model(spec.name).operation_names:
             target = implemented if callable(getattr(cls, snake_case(operation), None)) else missing
             target.append(operation)
