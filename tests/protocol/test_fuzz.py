@@ -4,7 +4,7 @@ For a sample of operations across every protocol, hypothesis feeds three kinds o
 bytes as the body, byte-level mutations of a valid request body (flips, cuts, insertions), and for
 JSON / CBOR bodies, documents whose members hold random values of random types. No other exception
 may escape. Runs are derandomized (same examples every time) and keep no example database;
-FUZZ_EXAMPLES=2000 runs a deeper search (30 per test by default).
+FUZZ_EXAMPLES=2000 runs a deeper search (25 per test by default).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ FUZZED = [
     Case("cloudfront", "rest-xml", "CreateDistribution"),
 ]
 FUZZ_SETTINGS = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "30")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
     derandomize=True,
     database=None,
     deadline=None,

@@ -145,9 +145,9 @@ class RestParser(RequestParser, TextValues):
                 if body or name in operation.input_shape.required_members:
                     params[name] = body if member.type_name == "blob" else body.decode("utf-8")
             elif body.strip():
-                params[name] = self._read_document(member, body, True)
+                params[name] = self._read_document(member, body)
         elif plan.has_body_members and body.strip():
-            params.update(self._read_document(operation.input_shape, body, False))
+            params.update(self._read_document(operation.input_shape, body))
         self._read_bindings(plan, request, context, params)
         return params
 
@@ -208,7 +208,8 @@ class RestParser(RequestParser, TextValues):
             return json.loads(b64decode(value))
         return self._bound(name, member, value)
 
-    def _read_document(self, shape: Shape, body: bytes, payload: bool) -> Any:
+    def _read_document(self, shape: Shape, body: bytes) -> Any:
+        """Structure `shape` read from a body document."""
         raise NotImplementedError
 
 
@@ -217,7 +218,7 @@ class RestJSONParser(RestParser, JSONValues):
 
     protocol = "rest-json"
 
-    def _read_document(self, shape: Shape, body: bytes, payload: bool) -> Any:
+    def _read_document(self, shape: Shape, body: bytes) -> Any:
         return self.read(shape, json.loads(body))
 
 
@@ -227,5 +228,5 @@ class RestXMLParser(RestParser, XMLValues):
     protocol = "rest-xml"
     malformed_errors = (*MALFORMED, ParseError)
 
-    def _read_document(self, shape: Shape, body: bytes, payload: bool) -> Any:
-        return XMLValues.read(self, shape, parse_xml(body))
+    def _read_document(self, shape: Shape, body: bytes) -> Any:
+        return self.read(shape, parse_xml(body))
