@@ -43,7 +43,16 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec(
             "iam", "iam", "cloudlet.services.iam.provider:IamProvider", global_service=True
         ),
-        ServiceSpec("logs", "logs", "cloudlet.services.logs.provider:LogsProvider", "Logs_20140328"),
+        ServiceSpec(
+            "logs", "logs", "cloudlet.services.logs.provider:LogsProvider", "Logs_20140328"
+        ),
+        ServiceSpec("lambda", "lambda", "cloudlet.services.lambda_.provider:LambdaProvider"),
+        ServiceSpec(
+            "dynamodb",
+            "dynamodb",
+            "cloudlet.services.dynamodb.provider:DynamoDBProvider",
+            "DynamoDB_20120810",
+        ),
         ServiceSpec(
             "service-quotas",
             "servicequotas",

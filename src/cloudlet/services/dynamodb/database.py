@@ -1,0 +1,196 @@
+"""The data plane of single items and batches: GetItem, PutItem, UpdateItem, DeleteItem,
+BatchGetItem, BatchWriteItem.
+
+`Database` owns the catalog and the item store; the providers (DynamoDB and DynamoDB Streams)
+share one instance per platform store. Each write loads the stored item only when something
+needs it (a condition, ReturnValues, indexes or a stream), so a plain PutItem is one statement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloudlet.platform.store import Store
+from cloudlet.services.dynamodb import capacity, legacy, storage
+from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.expressions.binding import bind, check_mixing, parse_all
+from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
+from cloudlet.services.dynamodb.items import ItemStore
+from cloudlet.services.dynamodb.models import Table
+from cloudlet.services.dynamodb.tables import Catalog
+from cloudlet.services.dynamodb.types import Item, check_item, item_size
+from cloudlet.services.dynamodb.writes import Write, prepare
+
+MAX_BATCH_GET = 100
+MAX_BATCH_WRITE = 25
+
+
+class Database:
+    """Tables and items of one cloudlet."""
+
+    def __init__(self, store: Store) -> None:
+        store.migrate("dynamodb", storage.MIGRATIONS)
+        self.store = store
+        self.catalog = Catalog(store)
+        self.items = ItemStore(store)
+
+    # -- single items ----------------------------------------------------------------------
+
+    def get_item(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+        table = self.catalog.get(account, region, request["TableName"])
+        check_mixing(request, ("AttributesToGet",), ("ProjectionExpression",))
+        parsed = parse_all(request, ("ProjectionExpression",))
+        scope = bind(request, parsed)
+        key = check_item(request["Key"])
+        table.check_key(key)
+        item = self.items.load(table, table.row_key(key))
+        meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
+        if meter.mode:
+            size = item_size(item) if item else 0
+            meter.add(table, capacity.read_units(size, bool(request.get("ConsistentRead"))))
+        result: dict[str, Any] = {}
+        if item is not None:
+            paths = (
+                [p.concrete(scope) for p in parsed[0][1].tree]
+                if parsed
+                else [
+                    p.elements for p in legacy.projection_for(request.get("AttributesToGet")) or ()
+                ]
+            )
+            result["Item"] = finish_projection(project(item, paths)) if paths else item
+        if meter.mode:
+            result["ConsumedCapacity"] = meter.single()
+        return result
+
+    def write_one(
+        self, kind: str, account: str, region: str, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        """PutItem, UpdateItem or DeleteItem."""
+        table = self.catalog.get(account, region, request["TableName"])
+        write = prepare(kind, table, request)
+        needs_old = (
+            write.condition is not None
+            or write.return_values != "NONE"
+            or kind == "Update"
+            or self.items.needs_transaction(table)
+        )
+        with self.items.transaction(table):
+            old = self.items.load(table, write.key) if needs_old else None
+            write.check(old)
+            new = write.result(old)
+            if needs_old or new is not None:
+                self.items.write(table, write.key, old, new)
+            elif kind == "Delete":
+                self.store.execute(
+                    "DELETE FROM dynamodb_items WHERE tid = ? AND h = ? AND hk = ? AND rk = ?",
+                    (table.tid, *write.key),
+                )
+        return self._write_result(write, request, old, new)
+
+    def _write_result(
+        self, write: Write, request: dict[str, Any], old: Item | None, new: Item | None
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        attributes = write.returned(old, new)
+        if attributes:
+            result["Attributes"] = attributes
+        meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
+        if meter.mode:
+            size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+            meter.add(write.table, capacity.write_units(size), write=True)
+            result["ConsumedCapacity"] = meter.single()
+        metrics = capacity.collection_metrics(
+            request.get("ReturnItemCollectionMetrics"), write.table, write.item_key
+        )
+        if metrics:
+            result["ItemCollectionMetrics"] = metrics
+        return result
+
+    # -- batches ---------------------------------------------------------------------------
+
+    def batch_get(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+        requested = request["RequestItems"]
+        total = sum(len(spec.get("Keys") or ()) for spec in requested.values())
+        if total > MAX_BATCH_GET:
+            raise validation("Too many items requested for the BatchGetItem call")
+        meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
+        responses: dict[str, list[Item]] = {}
+        for name, spec in requested.items():
+            table = self.catalog.get(account, region, name)
+            check_mixing(spec, ("AttributesToGet",), ("ProjectionExpression",))
+            parsed = parse_all(spec, ("ProjectionExpression",))
+            scope = bind(spec, parsed)
+            paths = (
+                [p.concrete(scope) for p in parsed[0][1].tree]
+                if parsed
+                else [p.elements for p in legacy.projection_for(spec.get("AttributesToGet")) or ()]
+            )
+            seen: set[tuple[int, bytes, bytes]] = set()
+            found: list[Item] = []
+            for raw in spec["Keys"]:
+                key = check_item(raw)
+                table.check_key(key)
+                row_key = table.row_key(key)
+                if row_key in seen:
+                    raise validation("Provided list of item keys contains duplicates")
+                seen.add(row_key)
+                item = self.items.load(table, row_key)
+                if item is None:
+                    continue
+                meter.add(
+                    table, capacity.read_units(item_size(item), bool(spec.get("ConsistentRead")))
+                )
+                found.append(finish_projection(project(item, paths)) if paths else item)
+            responses[name] = found
+        result: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": {}}
+        if meter.mode:
+            result["ConsumedCapacity"] = meter.render()
+        return result
+
+    def batch_write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+        requested = request["RequestItems"]
+        total = sum(len(entries) for entries in requested.values())
+        if total > MAX_BATCH_WRITE:
+            raise validation("Too many items requested for the BatchWriteItem call")
+        prepared: list[Write] = []
+        for name, entries in requested.items():
+            table = self.catalog.get(account, region, name)
+            seen: set[tuple[int, bytes, bytes]] = set()
+            for entry in entries:
+                if entry.get("PutRequest") is not None:
+                    write = prepare("Put", table, {"Item": entry["PutRequest"]["Item"]})
+                elif entry.get("DeleteRequest") is not None:
+                    write = prepare("Delete", table, {"Key": entry["DeleteRequest"]["Key"]})
+                else:
+                    raise validation(
+                        "Supplied AttributeValue has more than one datatypes set, must contain "
+                        "exactly one of the supported datatypes"
+                    )
+                if write.key in seen:
+                    raise validation("Provided list of item keys contains duplicates")
+                seen.add(write.key)
+                prepared.append(write)
+        meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
+        with self.store.atomic():
+            for write in prepared:
+                old = self.items.load(write.table, write.key)
+                new = write.result(old)
+                self.items.write(write.table, write.key, old, new)
+                size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+                meter.add(write.table, capacity.write_units(size), write=True)
+        result: dict[str, Any] = {"UnprocessedItems": {}}
+        if meter.mode:
+            result["ConsumedCapacity"] = meter.render()
+        metrics: dict[str, list[Any]] = {}
+        for write in prepared:
+            entry = capacity.collection_metrics(
+                request.get("ReturnItemCollectionMetrics"), write.table, write.item_key
+            )
+            if entry:
+                metrics.setdefault(write.table.name, []).append(entry)
+        if metrics:
+            result["ItemCollectionMetrics"] = metrics
+        return result
+
+    def table(self, account: str, region: str, name: str) -> Table:
+        return self.catalog.get(account, region, name)

@@ -1,0 +1,1 @@
+"""DynamoDB expressions: lexer, parser (cached by text), trees that evaluate themselves."""

@@ -1,0 +1,127 @@
+"""Binding one request's expressions to its ExpressionAttributeNames and Values.
+
+AWS checks, in this order: each expression parses; every placeholder an expression uses is
+defined (`Invalid <Kind>Expression: An expression attribute name used in the document path is not
+defined; attribute name: #n`); every defined placeholder is used by some expression
+(`Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloudlet.errors import ServiceError
+from cloudlet.services.dynamodb.errors import expression_error, validation
+from cloudlet.services.dynamodb.expressions.ast import Scope
+from cloudlet.services.dynamodb.expressions.parser import (
+    Parsed,
+    parse_condition,
+    parse_projection,
+    parse_update,
+)
+from cloudlet.services.dynamodb.types import check_value
+
+EMPTY_SCOPE = Scope({}, {})
+
+_LEGACY = {
+    "ConditionExpression": "Expected",
+    "FilterExpression": "QueryFilter",
+    "KeyConditionExpression": "KeyConditions",
+    "ProjectionExpression": "AttributesToGet",
+    "UpdateExpression": "AttributeUpdates",
+}
+
+
+def parse_all(request: dict[str, Any], members: tuple[str, ...]) -> list[tuple[str, Parsed]]:
+    """Parse the expression members of `request` named in `members` (in AWS's order)."""
+    parsed = []
+    for member in members:
+        source = request.get(member)
+        if source is None:
+            continue
+        kind = member[: -len("Expression")]
+        if kind == "Update":
+            parsed.append((kind, parse_update(source)))
+        elif kind == "Projection":
+            parsed.append((kind, parse_projection(source)))
+        else:
+            parsed.append((kind, parse_condition(source, kind)))
+    return parsed
+
+
+def check_mixing(
+    request: dict[str, Any], legacy: tuple[str, ...], expressions: tuple[str, ...]
+) -> None:
+    """AWS refuses legacy and expression parameters in one request."""
+    old = [name for name in legacy if request.get(name) is not None]
+    new = [name for name in expressions if request.get(name) is not None]
+    if old and new:
+        raise validation(
+            "Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(old)}}} "
+            f"Expression parameters: {{{', '.join(new)}}}"
+        )
+
+
+def bind(request: dict[str, Any], parsed: list[tuple[str, Parsed]]) -> Scope:
+    """The request's Scope, after AWS's checks of undefined and unused placeholders."""
+    names: dict[str, str] | None = request.get("ExpressionAttributeNames")
+    values: dict[str, Any] | None = request.get("ExpressionAttributeValues")
+    if not parsed:
+        if names is not None:
+            raise validation(
+                "ExpressionAttributeNames can only be specified when using expressions"
+            )
+        if values is not None:
+            raise validation(
+                "ExpressionAttributeValues can only be specified when using expressions"
+            )
+        return EMPTY_SCOPE
+    if names is not None and not names:
+        raise validation("ExpressionAttributeNames must not be empty")
+    if values is not None and not values:
+        raise validation("ExpressionAttributeValues must not be empty")
+    names = names or {}
+    values = values or {}
+    used_names: set[str] = set()
+    used_values: set[str] = set()
+    for kind, expression in parsed:
+        for name in sorted(expression.names):
+            if name not in names:
+                raise expression_error(
+                    kind,
+                    "An expression attribute name used in the document path is not defined; "
+                    f"attribute name: {name}",
+                )
+        for value in sorted(expression.values):
+            if value not in values:
+                raise expression_error(
+                    kind,
+                    "An expression attribute value used in expression is not defined; "
+                    f"attribute value: {value}",
+                )
+        used_names |= expression.names
+        used_values |= expression.values
+    unused = [name for name in names if name not in used_names]
+    if unused:
+        raise validation(
+            "Value provided in ExpressionAttributeNames unused in expressions: "
+            f"keys: {{{', '.join(unused)}}}"
+        )
+    unused = [value for value in values if value not in used_values]
+    if unused:
+        raise validation(
+            "Value provided in ExpressionAttributeValues unused in expressions: "
+            f"keys: {{{', '.join(unused)}}}"
+        )
+    return Scope(names, {key: _checked(key, value) for key, value in values.items()})
+
+
+def _checked(key: str, value: Any) -> Any:
+    try:
+        return check_value(value)
+    except ServiceError as error:
+        message = error.message.removeprefix("One or more parameter values were invalid: ")
+        raise validation(
+            f"ExpressionAttributeValues contains invalid value: {message} for key {key}"
+        ) from error

@@ -1,0 +1,167 @@
+"""DynamoDB Streams: stream records written with the item, and reading them back by position.
+
+A stream belongs to a table (`dynamodb_streams`); each change appends one row to
+`dynamodb_stream_records` in the same transaction as the item write, with a sequence number
+that grows per stream. A stream has one shard (cloudlet's tables are one partition); its id is
+derived from the stream. Records are kept 24 hours, as on AWS.
+
+`read_records(store, sid, after, limit)` is the seam for consumers inside cloudlet (Lambda event
+source mappings): records with a sequence number above `after`, in order.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from cloudlet.platform.store import Store
+from cloudlet.services.dynamodb import storage
+from cloudlet.services.dynamodb.types import Item, equal, item_size
+
+if TYPE_CHECKING:
+    from cloudlet.services.dynamodb.models import Table
+
+RETENTION_SECONDS = 24 * 3600
+SEQUENCE_BASE = 10**20
+"""Added to a stored sequence number on the wire: 21 digits, like AWS's."""
+
+_last_seq: dict[int, int] = {}
+
+
+def label_now() -> str:
+    """A stream label: the creation time, as AWS forms it (`2024-01-31T12:00:00.123`)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+
+
+def create(conn: Any, table: Table, view_type: str) -> dict[str, Any]:
+    """A new stream for `table`; returns the `_stream` member of the table's description."""
+    sid = storage.new_id(conn, "stream")
+    label = label_now()
+    arn = f"{table.arn}/stream/{label}"
+    body = {
+        "view": view_type,
+        "label": label,
+        "created": time.time(),
+        "status": "ENABLED",
+        "key_schema": table.description["KeySchema"],
+    }
+    conn.execute(
+        "INSERT INTO dynamodb_streams VALUES (?, ?, ?, ?, ?, ?)",
+        (sid, table.account, table.region, table.name, arn, json.dumps(body)),
+    )
+    return {"sid": sid, "view": view_type, "label": label, "arn": arn, "enabled": True}
+
+
+def disable(store: Store, sid: int) -> None:
+    row = store.query_one("SELECT body FROM dynamodb_streams WHERE sid = ?", (sid,))
+    if row is None:
+        return
+    body = json.loads(row[0])
+    body["status"] = "DISABLED"
+    body["disabled"] = time.time()
+    store.execute("UPDATE dynamodb_streams SET body = ? WHERE sid = ?", (json.dumps(body), sid))
+
+
+def _next_seq(store: Store, sid: int) -> int:
+    last = _last_seq.get(sid)
+    if last is None:
+        row = store.query_one("SELECT MAX(seq) FROM dynamodb_stream_records WHERE sid = ?", (sid,))
+        last = row[0] if row and row[0] is not None else 0
+    _last_seq[sid] = last + 1
+    return last + 1
+
+
+def forget_sequences() -> None:
+    """Drop cached sequence counters (after a reset wiped the records)."""
+    _last_seq.clear()
+
+
+def record(
+    store: Store,
+    table: Table,
+    old: Item | None,
+    new: Item | None,
+    identity: dict[str, str] | None = None,
+) -> None:
+    """Append the stream record of one change (nothing when the item did not change)."""
+    assert table.stream_id is not None
+    if old is not None and new is not None and _same(old, new):
+        return
+    event = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    source = new if new is not None else old
+    assert source is not None
+    view = table.stream_view or "KEYS_ONLY"
+    body: dict[str, Any] = {
+        "e": event,
+        "id": uuid.uuid4().hex,
+        "k": table.key_of(source),
+        "v": view,
+        "t": time.time(),
+    }
+    if view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES") and new is not None:
+        body["n"] = new
+    if view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES") and old is not None:
+        body["o"] = old
+    body["s"] = sum(
+        item_size(image) for image in (body["k"], body.get("n"), body.get("o")) if image
+    )
+    if identity:
+        body["u"] = identity
+    seq = _next_seq(store, table.stream_id)
+    store.execute(
+        "INSERT INTO dynamodb_stream_records VALUES (?, ?, ?, ?)",
+        (table.stream_id, seq, body["t"], storage.dumps(body)),
+    )
+
+
+def _same(old: Item, new: Item) -> bool:
+    return old.keys() == new.keys() and all(equal(value, new[name]) for name, value in old.items())
+
+
+def read_records(
+    store: Store, sid: int, after: int, limit: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """(sequence number, record) pairs of stream `sid` after position `after`, oldest first."""
+    rows = store.query(
+        "SELECT seq, record FROM dynamodb_stream_records WHERE sid = ? AND seq > ? AND created > ?"
+        " ORDER BY seq LIMIT ?",
+        (sid, after, time.time() - RETENTION_SECONDS, limit),
+    )
+    return [(row[0], _decode(row[1])) for row in rows]
+
+
+def _decode(text: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(text)
+    for member in ("k", "n", "o"):
+        if member in body and '"B' in text:
+            body[member] = storage.loads(storage.dumps(body[member]))
+    return body
+
+
+def to_wire(seq: int, body: dict[str, Any], region: str) -> dict[str, Any]:
+    """A GetRecords `Record` from a stored record."""
+    dynamodb: dict[str, Any] = {
+        "ApproximateCreationDateTime": int(body["t"]),
+        "Keys": body["k"],
+        "SequenceNumber": str(SEQUENCE_BASE + seq),
+        "SizeBytes": body["s"],
+        "StreamViewType": body["v"],
+    }
+    if "n" in body:
+        dynamodb["NewImage"] = body["n"]
+    if "o" in body:
+        dynamodb["OldImage"] = body["o"]
+    wire: dict[str, Any] = {
+        "eventID": body["id"],
+        "eventName": body["e"],
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": region,
+        "dynamodb": dynamodb,
+    }
+    if "u" in body:
+        wire["userIdentity"] = body["u"]
+    return wire

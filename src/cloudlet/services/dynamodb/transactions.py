@@ -1,0 +1,155 @@
+"""TransactGetItems and TransactWriteItems: all or nothing, in one SQLite transaction.
+
+Every action is validated first (a malformed one fails the whole request before anything is
+read). Then, inside one `store.atomic()`, every condition is checked against the stored items;
+if any fails, `TransactionCanceledException` lists one reason per action (`None` for the ones
+that would have succeeded) and nothing is written. Otherwise every write is applied before the
+transaction commits, so a crash leaves either all of it or none of it.
+
+A ClientRequestToken makes the call idempotent for 10 minutes: the same token with the same
+request answers the first result again, with a different request
+`IdempotentParameterMismatchException`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any
+
+from cloudlet.errors import ServiceError
+from cloudlet.services.dynamodb import capacity
+from cloudlet.services.dynamodb.database import Database
+from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.expressions.binding import bind, parse_all
+from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
+from cloudlet.services.dynamodb.types import Item, check_item, item_size
+from cloudlet.services.dynamodb.writes import Write, prepare
+
+TOKEN_SECONDS = 600
+_KINDS = ("ConditionCheck", "Put", "Delete", "Update")
+
+
+class Transactions:
+    """Transactions over one Database, with the idempotency tokens seen recently."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._tokens: dict[tuple[str, str], tuple[float, str, dict[str, Any]]] = {}
+
+    def clear(self) -> None:
+        self._tokens.clear()
+
+    def write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+        token = request.get("ClientRequestToken")
+        fingerprint = ""
+        if token:
+            fingerprint = hashlib.sha256(
+                json.dumps(request["TransactItems"], sort_keys=True, default=str).encode()
+            ).hexdigest()
+            now = time.time()
+            self._tokens = {k: v for k, v in self._tokens.items() if now - v[0] < TOKEN_SECONDS}
+            seen = self._tokens.get((account, token))
+            if seen is not None:
+                if seen[1] != fingerprint:
+                    raise ServiceError(
+                        "Request parameters do not match the original request for the same "
+                        "client request token",
+                        code="IdempotentParameterMismatchException",
+                    )
+                return seen[2]
+        result = self._write(account, region, request)
+        if token:
+            self._tokens[(account, token)] = (time.time(), fingerprint, result)
+        return result
+
+    def _write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+        writes: list[Write] = []
+        seen: set[tuple[int, int, bytes, bytes]] = set()
+        for entry in request["TransactItems"]:
+            kinds = [kind for kind in _KINDS if entry.get(kind) is not None]
+            if len(kinds) != 1:
+                raise validation(
+                    "TransactItems can only contain one of Check, Put, Update or Delete"
+                )
+            spec = entry[kinds[0]]
+            table = self.db.catalog.get(account, region, spec["TableName"])
+            write = prepare(kinds[0], table, spec)
+            identity = (table.tid, *write.key)
+            if identity in seen:
+                raise validation(
+                    "Transaction request cannot include multiple operations on one item"
+                )
+            seen.add(identity)
+            writes.append(write)
+        meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
+        items = self.db.items
+        with self.db.store.atomic():
+            olds = [items.load(write.table, write.key) for write in writes]
+            reasons: list[dict[str, Any]] = []
+            news: list[Item | None] = []
+            failed = False
+            for write, old in zip(writes, olds, strict=True):
+                try:
+                    write.check(old)
+                    news.append(write.result(old))
+                    reasons.append({"Code": "None"})
+                except ServiceError as error:
+                    failed = True
+                    news.append(None)
+                    reasons.append(_reason(error))
+            if failed:
+                codes = ", ".join(reason["Code"] for reason in reasons)
+                raise ServiceError(
+                    "Transaction cancelled, please refer cancellation reasons for specific "
+                    f"reasons [{codes}]",
+                    code="TransactionCanceledException",
+                    fields={"CancellationReasons": reasons},
+                )
+            for write, old, new in zip(writes, olds, news, strict=True):
+                if write.kind != "ConditionCheck":
+                    items.write(write.table, write.key, old, new)
+                size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+                meter.add(write.table, 2 * capacity.write_units(size), write=True)
+        result: dict[str, Any] = {}
+        if meter.mode:
+            result["ConsumedCapacity"] = meter.render()
+        return result
+
+    def get(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+        meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
+        lookups = []
+        for entry in request["TransactItems"]:
+            spec = entry["Get"]
+            table = self.db.catalog.get(account, region, spec["TableName"])
+            parsed = parse_all(spec, ("ProjectionExpression",))
+            scope = bind(spec, parsed)
+            key = check_item(spec["Key"])
+            table.check_key(key)
+            paths = [p.concrete(scope) for p in parsed[0][1].tree] if parsed else []
+            lookups.append((table, table.row_key(key), paths))
+        responses: list[dict[str, Any]] = []
+        with self.db.store.atomic():
+            for table, row_key, paths in lookups:
+                item = self.db.items.load(table, row_key)
+                meter.add(table, 2 * capacity.read_units(item_size(item) if item else 0))
+                if item is None:
+                    responses.append({})
+                else:
+                    responses.append(
+                        {"Item": finish_projection(project(item, paths)) if paths else item}
+                    )
+        result: dict[str, Any] = {"Responses": responses}
+        if meter.mode:
+            result["ConsumedCapacity"] = meter.render()
+        return result
+
+
+def _reason(error: ServiceError) -> dict[str, Any]:
+    if error.code == "ConditionalCheckFailedException":
+        reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": error.message}
+        if "Item" in error.fields:
+            reason["Item"] = error.fields["Item"]
+        return reason
+    return {"Code": "ValidationError", "Message": error.message}

@@ -1,0 +1,231 @@
+"""DynamoDB attribute values: validation, number normalisation, sizes, equality and order.
+
+Values stay in the wire shape boto3 callers use (`{"S": "x"}`, `{"N": "1.5"}`, `{"B": b"..."}`,
+`{"SS": [...]}`, `{"M": {...}}`, `{"L": [...]}`, `{"NULL": True}`, `{"BOOL": False}`): the parser
+produces it, the serializer writes it, and expressions evaluate on it, so nothing is converted on
+the hot path. `check_item` validates an incoming item once and normalises its numbers in place
+(AWS returns `1.5E2` as `150`), so stored numbers are canonical and deep equality of two values is
+plain equality except for the order of set members.
+
+Numbers follow AWS: at most 38 significant digits, magnitudes from 1E-130 to below 1E+126,
+leading and trailing zeros trimmed, `-0` is `0`. Sizes follow AWS's 400 KB accounting (names plus
+values; a number costs 1 + ceil(integer digits / 2) + ceil(fraction digits / 2) + 1 if negative).
+"""
+
+from __future__ import annotations
+
+from decimal import Context, Decimal, InvalidOperation
+from typing import Any
+
+from cloudlet.services.dynamodb.errors import invalid, validation
+
+AttributeValue = dict[str, Any]
+Item = dict[str, AttributeValue]
+
+MAX_ITEM_BYTES = 409_600
+MAX_NESTING = 32
+SCALAR_TYPES = frozenset({"S", "N", "B"})
+SET_TYPES = {"SS": "S", "NS": "N", "BS": "B"}
+ALL_TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
+
+NUMBER_CONTEXT = Context(prec=38, Emax=125, Emin=-130)
+"""Arithmetic context: 38 digits, AWS's exponent range (inexact results are checked by hand)."""
+_WIDE = Context(prec=80)
+
+_SET_NAMES = {"SS": "string", "NS": "number", "BS": "binary"}
+
+
+def parse_number(text: str) -> Decimal:
+    """The Decimal of an N value, with AWS's errors for bad text, precision and range."""
+    try:
+        number = Decimal(text.strip()) if text else Decimal("nan")
+    except InvalidOperation:
+        number = Decimal("nan")
+    if not number.is_finite():
+        raise validation("A value provided cannot be converted into a number")
+    return check_number(number)
+
+
+def check_number(number: Decimal) -> Decimal:
+    """`number` when AWS can store it (precision and magnitude), else AWS's error."""
+    if not number:
+        return Decimal(0)
+    number = number.normalize(_WIDE)
+    digits = len(number.as_tuple().digits)
+    if digits > 38:
+        raise validation("Attempting to store more than 38 significant digits in a Number")
+    exponent = number.adjusted()
+    if exponent > 125:
+        raise validation(
+            "Number overflow. Attempting to store a number with magnitude larger than supported "
+            "range"
+        )
+    if exponent < -130:
+        raise validation(
+            "Number underflow. Attempting to store a number with magnitude smaller than supported "
+            "range"
+        )
+    return number
+
+
+def format_number(number: Decimal) -> str:
+    """AWS's text of a number: plain notation, no trailing zeros (`1.5E2` → `150`)."""
+    if not number:
+        return "0"
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def normalize_number(text: str) -> str:
+    """The canonical text of an N value (validating it)."""
+    return format_number(parse_number(text))
+
+
+def number_value(value: AttributeValue) -> Decimal:
+    """The Decimal of a stored (already canonical) N value."""
+    return Decimal(value["N"])
+
+
+def type_of(value: AttributeValue) -> str:
+    """The one type key of a valid attribute value."""
+    for key in value:
+        return key
+    raise validation(
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+    )
+
+
+def check_value(value: Any, depth: int = 0) -> AttributeValue:
+    """Validate one attribute value (recursively) and return it with numbers normalised."""
+    if not isinstance(value, dict) or not value:
+        raise validation(
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+        )
+    if len(value) > 1:
+        raise validation(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+            "the supported datatypes"
+        )
+    if depth > MAX_NESTING:
+        raise validation("Nesting Levels have exceeded supported limits")
+    ((kind, inner),) = value.items()
+    if kind == "S" or kind == "B" or kind == "BOOL":
+        return value
+    if kind == "N":
+        return {"N": normalize_number(inner)}
+    if kind == "NULL":
+        return value if inner is True else {"NULL": True}
+    if kind == "M":
+        return {"M": {name: check_value(item, depth + 1) for name, item in inner.items()}}
+    if kind == "L":
+        return {"L": [check_value(item, depth + 1) for item in inner]}
+    if kind in SET_TYPES:
+        if not inner:
+            raise invalid(f"An {_SET_NAMES[kind]} set  may not be empty")
+        members = [normalize_number(item) for item in inner] if kind == "NS" else inner
+        if len(set(members)) != len(members):
+            shown = ", ".join(str(item) for item in inner)
+            raise invalid(f"Input collection [{shown}] contains duplicates.")
+        return {kind: members}
+    raise validation(
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+    )
+
+
+def check_item(item: Item) -> Item:
+    """Validate every attribute of an item; returns it with numbers normalised."""
+    return {name: check_value(value) for name, value in item.items()}
+
+
+def number_size(text: str) -> int:
+    """Bytes AWS counts for a canonical N text (see the module docstring)."""
+    if text == "0":
+        return 1
+    negative = text.startswith("-")
+    if negative:
+        text = text[1:]
+    integer, _, fraction = text.partition(".")
+    integer = integer.lstrip("0")
+    if not fraction:
+        integer = integer.rstrip("0")
+    else:
+        fraction = fraction.rstrip("0")
+        if not integer:
+            fraction = fraction.lstrip("0")
+    return 1 + (len(integer) + 1) // 2 + (len(fraction) + 1) // 2 + negative
+
+
+def value_size(value: AttributeValue) -> int:
+    """Bytes one attribute value counts toward the 400 KB item limit."""
+    for kind, inner in value.items():
+        if kind == "S":
+            return len(inner.encode())
+        if kind == "N":
+            return number_size(inner)
+        if kind == "B":
+            return len(inner)
+        if kind == "BOOL" or kind == "NULL":
+            return 1
+        if kind == "SS":
+            return sum(len(item.encode()) for item in inner)
+        if kind == "NS":
+            return sum(number_size(item) for item in inner)
+        if kind == "BS":
+            return sum(len(item) for item in inner)
+        if kind == "M":
+            return 3 + sum(
+                len(name.encode()) + value_size(item) + 1 for name, item in inner.items()
+            )
+        if kind == "L":
+            return 3 + sum(value_size(item) + 1 for item in inner)
+    return 0
+
+
+def item_size(item: Item) -> int:
+    """Bytes an item counts toward the 400 KB limit."""
+    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+
+
+def equal(a: AttributeValue, b: AttributeValue) -> bool:
+    """AWS equality of two canonical values: same type, same value, sets in any order."""
+    if a == b:
+        return True
+    ((kind_a, inner_a),) = a.items()
+    ((kind_b, inner_b),) = b.items()
+    if kind_a != kind_b:
+        return False
+    if kind_a in SET_TYPES:
+        return len(inner_a) == len(inner_b) and set(inner_a) == set(inner_b)
+    if kind_a == "M":
+        return inner_a.keys() == inner_b.keys() and all(
+            equal(item, inner_b[name]) for name, item in inner_a.items()
+        )
+    if kind_a == "L":
+        return len(inner_a) == len(inner_b) and all(
+            equal(x, y) for x, y in zip(inner_a, inner_b, strict=True)
+        )
+    if kind_a == "N":
+        return Decimal(inner_a) == Decimal(inner_b)
+    return False
+
+
+def sort_value(value: AttributeValue) -> Any:
+    """A python value ordering scalars as AWS does (N numeric, S and B by bytes)."""
+    ((kind, inner),) = value.items()
+    if kind == "N":
+        return Decimal(inner)
+    return inner
+
+
+def to_wire(value: AttributeValue) -> AttributeValue:
+    """A deep copy safe to hand to the serializer and to mutate."""
+    ((kind, inner),) = value.items()
+    if kind == "M":
+        return {"M": {name: to_wire(item) for name, item in inner.items()}}
+    if kind == "L":
+        return {"L": [to_wire(item) for item in inner]}
+    if kind in SET_TYPES:
+        return {kind: list(inner)}
+    return {kind: inner}

@@ -1,0 +1,162 @@
+"""Put, Update, Delete and ConditionCheck as prepared writes.
+
+`prepare(kind, table, request)` does everything that needs no stored data — validation, parsing,
+binding placeholders — and returns a `Write`. `Write.check(old)` evaluates the condition against
+the stored item and `Write.result(old)` computes the new item. PutItem/UpdateItem/DeleteItem run
+one prepared write; BatchWriteItem and TransactWriteItems prepare all first, then check and write
+in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudlet.errors import ServiceError
+from cloudlet.services.dynamodb import legacy
+from cloudlet.services.dynamodb.errors import conditional_failed, invalid, not_valid, validation
+from cloudlet.services.dynamodb.expressions import ast
+from cloudlet.services.dynamodb.expressions import update as updates
+from cloudlet.services.dynamodb.expressions.binding import bind, check_mixing, parse_all
+from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
+from cloudlet.services.dynamodb.models import RowKey, Table
+from cloudlet.services.dynamodb.types import MAX_ITEM_BYTES, Item, check_item, item_size
+
+_RETURN_OLD_ONLY = ("NONE", "ALL_OLD")
+_RETURN_UPDATE = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
+
+
+@dataclass
+class Write:
+    """One validated write, waiting for the stored item."""
+
+    kind: str
+    """Put, Update, Delete or ConditionCheck."""
+    table: Table
+    key: RowKey
+    item_key: Item
+    item: Item | None = None
+    condition: ast.Condition | None = None
+    update: ast.Update | None = None
+    scope: ast.Scope = field(default_factory=lambda: ast.Scope({}, {}))
+    paths: list[tuple[str | int, ...]] = field(default_factory=list)
+    return_values: str = "NONE"
+    return_old_on_failure: bool = False
+
+    def check(self, old: Item | None) -> None:
+        """Raise ConditionalCheckFailedException when the condition does not hold on `old`."""
+        if self.condition is not None and not self.condition.test(old or {}, self.scope):
+            raise conditional_failed(old if self.return_old_on_failure and old else None)
+
+    def result(self, old: Item | None) -> Item | None:
+        """The item after this write (None: deleted or unchanged by a ConditionCheck)."""
+        if self.kind == "Put":
+            return self.item
+        if self.kind == "Delete":
+            return None
+        if self.kind == "ConditionCheck":
+            return old
+        assert self.update is not None
+        base = old if old is not None else dict(self.item_key)
+        new = updates.apply(self.update, base, self.scope)
+        for index in self.table.indexes.values():
+            try:
+                index.check(new)
+            except ServiceError as error:
+                if "empty" in error.message:
+                    raise not_valid(
+                        "The update expression attempted to update a secondary index key to a "
+                        "value that is not supported. The AttributeValue for a key attribute "
+                        "cannot contain an empty string value."
+                    ) from error
+                raise
+        if item_size(new) > MAX_ITEM_BYTES:
+            raise validation("Item size to update has exceeded the maximum allowed size")
+        return new
+
+    def returned(self, old: Item | None, new: Item | None) -> Item | None:
+        """The `Attributes` of the response for ReturnValues."""
+        mode = self.return_values
+        if mode == "ALL_OLD":
+            return old or None
+        if mode == "ALL_NEW":
+            return new
+        if mode in ("UPDATED_OLD", "UPDATED_NEW"):
+            source = old if mode == "UPDATED_OLD" else new
+            if not source:
+                return None
+            return finish_projection(project(source, self.paths)) or None
+        return None
+
+
+def _condition(request: dict[str, Any], scope_parsed: list[Any]) -> ast.Condition | None:
+    for kind, parsed in scope_parsed:
+        if kind == "Condition":
+            tree: ast.Condition = parsed.tree
+            return tree
+    return legacy.conditions(request.get("Expected"), request.get("ConditionalOperator"))
+
+
+def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:
+    """Validate one Put/Update/Delete/ConditionCheck (alone, in a batch or a transaction)."""
+    expression_members: tuple[str, ...] = ("ConditionExpression",)
+    if kind == "Update":
+        expression_members = ("UpdateExpression", "ConditionExpression")
+        check_mixing(
+            request, ("AttributeUpdates", "Expected"), ("UpdateExpression", "ConditionExpression")
+        )
+    else:
+        check_mixing(request, ("Expected",), ("ConditionExpression",))
+    parsed = parse_all(request, expression_members)
+    scope = bind(request, parsed)
+    condition = _condition(request, parsed)
+    on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+    return_values = request.get("ReturnValues") or "NONE"
+    if kind == "Put":
+        item = check_item(request["Item"])
+        table.check_item_keys(item)
+        if item_size(item) > MAX_ITEM_BYTES:
+            raise validation("Item size has exceeded the maximum allowed size")
+        if return_values not in _RETURN_OLD_ONLY:
+            raise validation("ReturnValues can only be ALL_OLD or NONE")
+        return Write(
+            kind,
+            table,
+            table.row_key(item),
+            table.key_of(item),
+            item=item,
+            condition=condition,
+            scope=scope,
+            return_values=return_values,
+            return_old_on_failure=on_failure,
+        )
+    key = check_item(request["Key"])
+    table.check_key(key)
+    write = Write(
+        kind,
+        table,
+        table.row_key(key),
+        key,
+        condition=condition,
+        scope=scope,
+        return_values=return_values,
+        return_old_on_failure=on_failure,
+    )
+    if kind == "Delete" and return_values not in _RETURN_OLD_ONLY:
+        raise validation("ReturnValues can only be ALL_OLD or NONE")
+    if kind == "Update":
+        if return_values not in _RETURN_UPDATE:
+            raise validation(f"Invalid ReturnValues: {return_values}")
+        update = next((p.tree for k, p in parsed if k == "Update"), None)
+        if update is None:
+            update = legacy.update_for(request.get("AttributeUpdates") or {})
+        paths = [path.concrete(scope) for path in update.paths()]
+        updates.check_overlaps("Update", paths)
+        for path in paths:
+            if path[0] in table.key_names:
+                raise invalid(
+                    f"Cannot update attribute {path[0]}. This attribute is part of the key"
+                )
+        write.update = update
+        write.paths = paths
+    return write

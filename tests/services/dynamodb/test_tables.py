@@ -1,0 +1,181 @@
+"""Control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable, tags, limits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def test_create_describe_delete(error_of: Any, ddb: Any, make_table: Any) -> None:
+    name = make_table(range=("sk", "N"))
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert table["TableArn"] == f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}"
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["ItemCount"] == 0
+    assert ddb.delete_table(TableName=name)["TableDescription"]["TableStatus"] == "DELETING"
+    with pytest.raises(ClientError) as excinfo:
+        ddb.describe_table(TableName=name)
+    assert error_of(excinfo) == (
+        "ResourceNotFoundException",
+        f"Requested resource not found: Table: {name} not found",
+        400,
+    )
+
+
+def test_create_existing_table(error_of: Any, ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    assert error_of(excinfo) == ("ResourceInUseException", f"Table already exists: {name}", 400)
+
+
+@pytest.mark.parametrize(
+    ("definitions", "schema", "extra", "message"),
+    [
+        (
+            [("pk", "S"), ("other", "S")],
+            [("pk", "HASH")],
+            {},
+            "One or more parameter values were invalid: Number of attributes in KeySchema does "
+            "not exactly match number of attributes defined in AttributeDefinitions",
+        ),
+        (
+            [("pk", "S")],
+            [("pk", "RANGE")],
+            {},
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+        ),
+        (
+            [("pk", "S")],
+            [("pk", "HASH"), ("pk", "RANGE")],
+            {},
+            "Invalid KeySchema: Some index key attribute have no definition",
+        ),
+        (
+            [("pk", "S"), ("x", "S")],
+            [("pk", "HASH")],
+            {
+                "LocalSecondaryIndexes": [
+                    {
+                        "IndexName": "lsi1",
+                        "KeySchema": [
+                            {"AttributeName": "pk", "KeyType": "HASH"},
+                            {"AttributeName": "x", "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ]
+            },
+            "One or more parameter values were invalid: Table KeySchema does not have a range "
+            "key, which is required when specifying a LocalSecondaryIndex",
+        ),
+        (
+            [("pk", "S")],
+            [("pk", "HASH")],
+            {"BillingMode": "PROVISIONED"},
+            "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits "
+            "must both be specified when BillingMode is PROVISIONED",
+        ),
+    ],
+)
+def test_create_table_validation(
+    error_of: Any, ddb: Any, definitions: Any, schema: Any, extra: dict[str, Any], message: str
+) -> None:
+    extra = {"BillingMode": "PAY_PER_REQUEST", **extra}
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName=f"t-{uuid.uuid4().hex[:12]}",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in definitions],
+            KeySchema=[{"AttributeName": n, "KeyType": t} for n, t in schema],
+            **extra,
+        )
+    assert error_of(excinfo) == ("ValidationException", message, 400)
+
+
+def test_list_tables_paginates(ddb: Any, make_table: Any, aws_client: Any) -> None:
+    client = aws_client("dynamodb", region_name="eu-west-3", account="123456789012")
+    names = sorted(f"t-{uuid.uuid4().hex[:12]}" for _ in range(3))
+    for name in names:
+        client.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    try:
+        first = client.list_tables(Limit=2)
+        assert first["TableNames"] == names[:2]
+        assert first["LastEvaluatedTableName"] == names[1]
+        rest = client.list_tables(ExclusiveStartTableName=first["LastEvaluatedTableName"])
+        assert rest["TableNames"] == names[2:]
+        assert names[0] not in ddb.list_tables()["TableNames"]
+    finally:
+        for name in names:
+            client.delete_table(TableName=name)
+
+
+def test_provisioned_throughput_and_update(ddb: Any, make_table: Any) -> None:
+    name = make_table(
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 3},
+    )
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+    assert "BillingModeSummary" not in table
+    updated = ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
+    assert updated["TableDescription"]["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_deletion_protection(error_of: Any, ddb: Any, make_table: Any) -> None:
+    name = make_table(DeletionProtectionEnabled=True)
+    with pytest.raises(ClientError) as excinfo:
+        ddb.delete_table(TableName=name)
+    code, message, status = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert "protected against deletion" in message
+    ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
+    ddb.delete_table(TableName=name)
+
+
+def test_tags(ddb: Any, make_table: Any) -> None:
+    name = make_table(Tags=[{"Key": "a", "Value": "1"}])
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}])
+    ddb.untag_resource(ResourceArn=arn, TagKeys=["a"])
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
+
+
+def test_describe_limits_and_endpoints(ddb: Any) -> None:
+    limits = ddb.describe_limits()
+    assert limits["TableMaxReadCapacityUnits"] == 40000
+    endpoints = ddb.describe_endpoints()["Endpoints"]
+    assert endpoints[0]["Address"] == "dynamodb.us-east-1.amazonaws.com"
+
+
+def test_continuous_backups_flag(ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    ddb.update_continuous_backups(
+        TableName=name,
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    )
+    described = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_data_plane_on_missing_table(error_of: Any, ddb: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.get_item(TableName="no-such-table", Key={"pk": {"S": "x"}})
+    assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found", 400)
