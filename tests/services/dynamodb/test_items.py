@@ -1,0 +1,199 @@
+"""PutItem, GetItem, DeleteItem: exact types, numbers, keys, sizes, ReturnValues."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def test_put_get_every_type(ddb: Any, table: str) -> None:
+    item = {
+        "pk": {"S": "a"},
+        "sk": {"N": "1"},
+        "s": {"S": "text"},
+        "n": {"N": "-12.5"},
+        "b": {"B": b"\x00\xff"},
+        "bool": {"BOOL": False},
+        "null": {"NULL": True},
+        "m": {"M": {"x": {"L": [{"S": "y"}, {"N": "2"}]}}},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2.5"]},
+        "bs": {"BS": [b"\x01", b"\x02"]},
+    }
+    ddb.put_item(TableName=table, Item=item)
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "1"}})["Item"]
+    assert got == item
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("00042", "42"),
+        ("1.0", "1"),
+        ("3.1400", "3.14"),
+        ("1.5E2", "150"),
+        ("-0", "0"),
+        ("1E-130", "0." + "0" * 129 + "1"),
+    ],
+)
+def test_number_normalisation(ddb: Any, table: str, given: str, stored: str) -> None:
+    ddb.put_item(TableName=table, Item={"pk": {"S": "n"}, "sk": {"N": "1"}, "v": {"N": given}})
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "n"}, "sk": {"N": "1"}})["Item"]
+    assert got["v"] == {"N": stored}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1" * 39, "Attempting to store more than 38 significant digits in a Number"),
+        (
+            "1E+126",
+            "Number overflow. Attempting to store a number with magnitude larger than "
+            "supported range",
+        ),
+        (
+            "1E-131",
+            "Number underflow. Attempting to store a number with magnitude smaller than "
+            "supported range",
+        ),
+        ("abc", "A value provided cannot be converted into a number"),
+    ],
+)
+def test_number_errors(ddb: Any, table: str, error_of: Any, value: str, message: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "n"}, "sk": {"N": "1"}, "v": {"N": value}})
+    assert error_of(excinfo) == ("ValidationException", message, 400)
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            {"sk": {"N": "1"}},
+            "One or more parameter values were invalid: Missing the key pk in the item",
+        ),
+        (
+            {"pk": {"N": "5"}, "sk": {"N": "1"}},
+            "One or more parameter values were invalid: Type "
+            "mismatch for key pk expected: S actual: N",
+        ),
+        (
+            {"pk": {"S": ""}, "sk": {"N": "1"}},
+            "One or more parameter values are not valid. The "
+            "AttributeValue for a key attribute cannot contain an empty string value. Key: pk",
+        ),
+        (
+            {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"SS": []}},
+            "One or more parameter values were invalid: An string set  may not be empty",
+        ),
+        (
+            {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"SS": ["a", "a"]}},
+            "One or more parameter "
+            "values were invalid: Input collection [a, a] contains duplicates.",
+        ),
+        (
+            {"pk": {"S": "x" * 2049}, "sk": {"N": "1"}},
+            "One or more parameter values were invalid: "
+            "Size of hashkey has exceeded the maximum size limit of2048 bytes",
+        ),
+        (
+            {"pk": {"S": "a"}, "sk": {"N": "1"}, "big": {"S": "x" * 409_600}},
+            "Item size has exceeded the maximum allowed size",
+        ),
+    ],
+)
+def test_put_validation(
+    ddb: Any, table: str, error_of: Any, item: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item=item)
+    assert error_of(excinfo) == ("ValidationException", message, 400)
+
+
+def test_item_size_gate_is_exact(ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    # name "pk" (2) + "a" (1) + name "p" (1) + value: 409,600 bytes in all
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "p": {"S": "x" * 409_596}})
+    with pytest.raises(ClientError):
+        ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "p": {"S": "x" * 409_597}})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"pk": {"S": "a"}},
+        {"pk": {"S": "a"}, "sk": {"S": "1"}},
+        {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"S": "y"}},
+    ],
+)
+def test_get_key_mismatch(ddb: Any, table: str, error_of: Any, key: dict[str, Any]) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.get_item(TableName=table, Key=key)
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "The provided key element does not match the schema",
+        400,
+    )
+
+
+def test_get_missing_item_and_projection(ddb: Any, table: str) -> None:
+    key = {"pk": {"S": "p"}, "sk": {"N": "1"}}
+    assert "Item" not in ddb.get_item(TableName=table, Key=key)
+    ddb.put_item(
+        TableName=table,
+        Item={
+            **key,
+            "a": {"M": {"b": {"L": [{"S": "0"}, {"S": "1"}, {"S": "2"}]}, "c": {"S": "c"}}},
+            "d": {"S": "d"},
+        },
+    )
+    got = ddb.get_item(
+        TableName=table,
+        Key=key,
+        ProjectionExpression="a.b[2], a.b[0], #d",
+        ExpressionAttributeNames={"#d": "d"},
+    )["Item"]
+    assert got == {"a": {"M": {"b": {"L": [{"S": "0"}, {"S": "2"}]}}}, "d": {"S": "d"}}
+    legacy = ddb.get_item(TableName=table, Key=key, AttributesToGet=["d"])["Item"]
+    assert legacy == {"d": {"S": "d"}}
+
+
+def test_put_return_values_and_delete(ddb: Any, table: str, error_of: Any) -> None:
+    key = {"pk": {"S": "r"}, "sk": {"N": "1"}}
+    assert "Attributes" not in ddb.put_item(
+        TableName=table, Item={**key, "v": {"N": "1"}}, ReturnValues="ALL_OLD"
+    )
+    old = ddb.put_item(TableName=table, Item={**key, "v": {"N": "2"}}, ReturnValues="ALL_OLD")
+    assert old["Attributes"]["v"] == {"N": "1"}
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item=key, ReturnValues="ALL_NEW")
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "ReturnValues can only be ALL_OLD or NONE",
+        400,
+    )
+    deleted = ddb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD")
+    assert deleted["Attributes"]["v"] == {"N": "2"}
+    assert "Item" not in ddb.get_item(TableName=table, Key=key)
+
+
+def test_null_false_is_stored_as_null(ddb: Any, table: str) -> None:
+    key = {"pk": {"S": "nul"}, "sk": {"N": "1"}}
+    ddb.put_item(TableName=table, Item={**key, "n": {"NULL": False}})
+    assert ddb.get_item(TableName=table, Key=key)["Item"]["n"] == {"NULL": True}
+
+
+def test_consumed_capacity(ddb: Any, table: str) -> None:
+    key = {"pk": {"S": "cap"}, "sk": {"N": "1"}}
+    put = ddb.put_item(
+        TableName=table, Item={**key, "v": {"S": "x" * 2000}}, ReturnConsumedCapacity="TOTAL"
+    )
+    assert put["ConsumedCapacity"] == {
+        "TableName": table,
+        "CapacityUnits": 2.0,
+        "WriteCapacityUnits": 2.0,
+    }
+    got = ddb.get_item(TableName=table, Key=key, ReturnConsumedCapacity="TOTAL")
+    assert got["ConsumedCapacity"]["CapacityUnits"] == 0.5
