@@ -48,6 +48,9 @@ def botocore_request(service: str, operation: str, params: dict[str, Any]) -> di
     return request
 
 
+PRINTABLE = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+"""What an HTTP client library lets through in a header or path."""
+
 MUTATIONS = (
     "random_body",
     "flip_bytes",
@@ -80,19 +83,15 @@ def mutate(request: dict[str, Any], mutation: str, data: st.DataObject) -> None:
         )
     elif mutation == "garbage_header":
         name = data.draw(st.sampled_from(["X-Amz-Target", "Authorization", "Content-Type"]))
-        headers[name] = data.draw(
-            st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80)
-        )
+        headers[name] = data.draw(st.text(PRINTABLE, max_size=80))
     elif mutation == "garbage_path":
         suffix = data.draw(
-            st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40)
+            st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40)
         )
         request["url_path"] = "/" + suffix.replace("?", "").replace("#", "")
     elif mutation == "garbage_target" and "X-Amz-Target" in headers:
         prefix = headers["X-Amz-Target"].split(".")[0]
-        headers["X-Amz-Target"] = (
-            prefix + "." + data.draw(st.text(max_size=30)).encode("ascii", "ignore").decode()
-        )
+        headers["X-Amz-Target"] = prefix + "." + data.draw(st.text(PRINTABLE, max_size=30))
     elif mutation == "json_types":
         value = data.draw(
             st.recursive(
