@@ -187,7 +187,7 @@ def test_update_creates_item(ddb: Any, table: str) -> None:
             "An operand in the update expression has an incorrect data type",
         ),
         (
-            "SET x = missing + :v",
+            "SET x = absent + :v",
             {":v": {"N": "1"}},
             None,
             "The provided expression refers to an attribute that does not exist in the item",
