@@ -1,0 +1,184 @@
+"""ConditionExpression and Expected: every comparator and function, failures change nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+KEY = {"pk": {"S": "c"}, "sk": {"N": "1"}}
+ITEM = {
+    **KEY,
+    "n": {"N": "5"},
+    "s": {"S": "hello"},
+    "l": {"L": [{"S": "x"}]},
+    "ss": {"SS": ["a", "b"]},
+    "m": {"M": {"k": {"N": "1"}}},
+    "b": {"B": b"\x01\x02"},
+}
+
+
+@pytest.fixture
+def stored(ddb: Any, table: str) -> str:
+    ddb.put_item(TableName=table, Item=ITEM)
+    return table
+
+
+@pytest.mark.parametrize(
+    ("condition", "holds"),
+    [
+        ("n = :five", True),
+        ("n <> :five", False),
+        ("n < :six", True),
+        ("n <= :five", True),
+        ("n > :five", False),
+        ("n >= :six", False),
+        ("n BETWEEN :five AND :six", True),
+        ("n IN (:six, :five)", True),
+        ("s = :five", False),
+        ("absent <> :five", True),
+        ("attribute_exists(m.k)", True),
+        ("attribute_not_exists(m.z)", True),
+        ("attribute_type(ss, :ss)", True),
+        ("begins_with(s, :he)", True),
+        ("contains(s, :ll)", True),
+        ("contains(ss, :a)", True),
+        ("contains(l, :x)", True),
+        ("size(l) = :one", True),
+        ("size(s) > :six", False),
+        ("NOT n = :five", False),
+        ("n = :six OR s = :hello", True),
+        ("(n = :six OR s = :hello) AND size(ss) = :two", True),
+        ("m.k = :one AND l[0] = :x", True),
+        ("begins_with(b, :bin)", True),
+    ],
+)
+def test_condition_outcomes(ddb: Any, stored: str, condition: str, holds: bool) -> None:
+    values = {
+        ":five": {"N": "5"},
+        ":six": {"N": "6"},
+        ":one": {"N": "1"},
+        ":two": {"N": "2"},
+        ":ss": {"S": "SS"},
+        ":he": {"S": "he"},
+        ":ll": {"S": "ll"},
+        ":a": {"S": "a"},
+        ":x": {"S": "x"},
+        ":hello": {"S": "hello"},
+        ":bin": {"B": b"\x01"},
+    }
+    used = {k: v for k, v in values.items() if re.search(re.escape(k) + r"\b", condition)}
+    params: dict[str, Any] = {
+        "TableName": stored,
+        "Key": KEY,
+        "ConditionExpression": condition,
+        "UpdateExpression": "SET touched = :t",
+        "ExpressionAttributeValues": {**used, ":t": {"BOOL": True}},
+    }
+    if holds:
+        ddb.update_item(**params)
+        assert ddb.get_item(TableName=stored, Key=KEY)["Item"]["touched"] == {"BOOL": True}
+    else:
+        with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+            ddb.update_item(**params)
+        assert "touched" not in ddb.get_item(TableName=stored, Key=KEY)["Item"]
+
+
+def test_failure_returns_old_item(ddb: Any, stored: str, error_of: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(
+            TableName=stored,
+            Item=KEY,
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert error_of(excinfo) == (
+        "ConditionalCheckFailedException",
+        "The conditional request failed",
+        400,
+    )
+    assert excinfo.value.response["Item"]["s"] == {"S": "hello"}
+
+
+def test_delete_with_condition(ddb: Any, stored: str) -> None:
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.delete_item(
+            TableName=stored,
+            Key=KEY,
+            ConditionExpression="n = :v",
+            ExpressionAttributeValues={":v": {"N": "4"}},
+        )
+    ddb.delete_item(
+        TableName=stored,
+        Key=KEY,
+        ConditionExpression="n = :v",
+        ExpressionAttributeValues={":v": {"N": "5"}},
+    )
+    assert "Item" not in ddb.get_item(TableName=stored, Key=KEY)
+
+
+@pytest.mark.parametrize(
+    ("expected", "operator", "holds"),
+    [
+        ({"n": {"Value": {"N": "5"}}}, None, True),
+        ({"n": {"Exists": False}}, None, False),
+        ({"zz": {"Exists": False}}, None, True),
+        (
+            {
+                "n": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "9"}]},
+                "s": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "he"}]},
+            },
+            "OR",
+            True,
+        ),
+        (
+            {
+                "n": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "9"}]},
+                "s": {"ComparisonOperator": "NOT_NULL"},
+            },
+            "AND",
+            False,
+        ),
+    ],
+)
+def test_legacy_expected(
+    ddb: Any, stored: str, expected: Any, operator: str | None, holds: bool
+) -> None:
+    params: dict[str, Any] = {
+        "TableName": stored,
+        "Item": {**ITEM, "v": {"S": "2"}},
+        "Expected": expected,
+    }
+    if operator:
+        params["ConditionalOperator"] = operator
+    if holds:
+        ddb.put_item(**params)
+    else:
+        with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+            ddb.put_item(**params)
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (
+            "((attribute_not_exists(pk)))",
+            "Invalid ConditionExpression: The expression has redundant parentheses;",
+        ),
+        ("foo(pk)", "Invalid ConditionExpression: Invalid function name; function: foo"),
+        (
+            "begins_with(pk)",
+            "Invalid ConditionExpression: Incorrect number of operands for "
+            "operator or function; operator or function: begins_with, number of operands: 1",
+        ),
+        ("pk = :v AND", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND"'),
+    ],
+)
+def test_condition_syntax_errors(
+    ddb: Any, table: str, error_of: Any, condition: str, message: str
+) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item=KEY, ConditionExpression=condition)
+    assert error_of(excinfo) == ("ValidationException", message, 400)
