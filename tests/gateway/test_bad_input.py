@@ -1,7 +1,7 @@
 """Hostile input never hurts: random and mutated requests at every route of every service.
 
-Each example starts from a request botocore itself would send for some operation of some served
-service, mutates it (body, content type, headers, path, target), sends it over HTTP and checks the
+Each example starts from a valid request botocore itself would send for some operation of some
+served service, mutates it (body, content type, headers, path, target), sends it over HTTP and checks the
 answer: an AWS-shaped 4xx (or 501 for an operation not built yet), never a 500, never a stack
 trace, never a hang; and the server still answers health afterwards.
 """
@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudlet.services.registry import SERVICES
+from protocol.samples import sample
 
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/{service}/aws4_request, "
@@ -134,7 +135,9 @@ def test_mutated_requests_get_aws_shaped_client_errors(
     cloudlet_endpoint: str, data: st.DataObject
 ) -> None:
     service, operation = data.draw(st.sampled_from(operations()))
-    request = botocore_request(service, operation, {})
+    input_shape = get_session().get_service_model(service).operation_model(operation).input_shape
+    params = sample(input_shape) if input_shape is not None else {}
+    request = botocore_request(service, operation, params)
     mutation = data.draw(st.sampled_from(MUTATIONS))
     mutate(request, mutation, data)
     status, body = send(cloudlet_endpoint, request)
