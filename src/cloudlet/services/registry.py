@@ -46,7 +46,6 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec(
             "logs", "logs", "cloudlet.services.logs.provider:LogsProvider", "Logs_20140328"
         ),
-        ServiceSpec("lambda", "lambda", "cloudlet.services.lambda_.provider:LambdaProvider"),
         ServiceSpec(
             "dynamodb",
             "dynamodb",
