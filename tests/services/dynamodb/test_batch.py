@@ -1,0 +1,81 @@
+"""BatchGetItem and BatchWriteItem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def test_batch_write_and_get(ddb: Any, table: str) -> None:
+    ddb.batch_write_item(
+        RequestItems={
+            table: [
+                {
+                    "PutRequest": {
+                        "Item": {"pk": {"S": "b"}, "sk": {"N": str(n)}, "v": {"N": str(n)}}
+                    }
+                }
+                for n in range(5)
+            ]
+        }
+    )
+    ddb.batch_write_item(
+        RequestItems={table: [{"DeleteRequest": {"Key": {"pk": {"S": "b"}, "sk": {"N": "0"}}}}]}
+    )
+    result = ddb.batch_get_item(
+        RequestItems={
+            table: {
+                "Keys": [{"pk": {"S": "b"}, "sk": {"N": str(n)}} for n in range(3)],
+                "ProjectionExpression": "v",
+            }
+        }
+    )
+    assert sorted(item["v"]["N"] for item in result["Responses"][table]) == ["1", "2"]
+    assert result["UnprocessedKeys"] == {}
+
+
+@pytest.mark.parametrize("operation", ["get", "write"])
+def test_duplicates_refused(ddb: Any, table: str, error_of: Any, operation: str) -> None:
+    key = {"pk": {"S": "d"}, "sk": {"N": "1"}}
+    with pytest.raises(ClientError) as excinfo:
+        if operation == "get":
+            ddb.batch_get_item(RequestItems={table: {"Keys": [key, key]}})
+        else:
+            ddb.batch_write_item(
+                RequestItems={
+                    table: [{"PutRequest": {"Item": key}}, {"DeleteRequest": {"Key": key}}]
+                }
+            )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Provided list of item keys contains duplicates",
+        400,
+    )
+
+
+def test_too_many_items(ddb: Any, table: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_write_item(
+            RequestItems={
+                table: [
+                    {"PutRequest": {"Item": {"pk": {"S": "x"}, "sk": {"N": str(n)}}}}
+                    for n in range(26)
+                ]
+            }
+        )
+    assert excinfo.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_batch_write_is_validated_before_writing(ddb: Any, table: str) -> None:
+    with pytest.raises(ClientError):
+        ddb.batch_write_item(
+            RequestItems={
+                table: [
+                    {"PutRequest": {"Item": {"pk": {"S": "ok"}, "sk": {"N": "1"}}}},
+                    {"PutRequest": {"Item": {"pk": {"S": ""}, "sk": {"N": "1"}}}},
+                ]
+            }
+        )
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "ok"}, "sk": {"N": "1"}})

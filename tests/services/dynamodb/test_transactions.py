@@ -1,0 +1,121 @@
+"""TransactWriteItems / TransactGetItems: all or nothing, reasons, idempotency tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def key(n: int) -> dict[str, Any]:
+    return {"pk": {"S": "tx"}, "sk": {"N": str(n)}}
+
+
+def test_all_actions_commit_together(ddb: Any, table: str) -> None:
+    ddb.put_item(TableName=table, Item={**key(2), "v": {"N": "1"}})
+    ddb.put_item(TableName=table, Item=key(3))
+    ddb.put_item(TableName=table, Item=key(4))
+    ddb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": key(1)}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key(2),
+                    "UpdateExpression": "ADD v :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+            {"Delete": {"TableName": table, "Key": key(3)}},
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": key(4),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        ]
+    )
+    got = ddb.transact_get_items(
+        TransactItems=[{"Get": {"TableName": table, "Key": key(n)}} for n in (1, 2, 3)]
+    )["Responses"]
+    assert got[0]["Item"] == key(1)
+    assert got[1]["Item"]["v"] == {"N": "2"}
+    assert got[2] == {}
+
+
+def test_cancellation_reasons_and_nothing_written(ddb: Any, table: str, error_of: Any) -> None:
+    ddb.put_item(TableName=table, Item={**key(1), "v": {"S": "old"}})
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": key(5)}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {**key(1), "v": {"S": "new"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                },
+            ]
+        )
+    assert error_of(excinfo) == (
+        "TransactionCanceledException",
+        "Transaction cancelled, please refer cancellation reasons for specific reasons "
+        "[None, ConditionalCheckFailed]",
+        400,
+    )
+    reasons = excinfo.value.response["CancellationReasons"]
+    assert reasons[0] == {"Code": "None"}
+    assert reasons[1]["Code"] == "ConditionalCheckFailed"
+    assert reasons[1]["Item"]["v"] == {"S": "old"}
+    assert "Item" not in ddb.get_item(TableName=table, Key=key(5))
+
+
+def test_multiple_operations_on_one_item(ddb: Any, table: str, error_of: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": key(1)}},
+                {"Delete": {"TableName": table, "Key": key(1)}},
+            ]
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Transaction request cannot include multiple operations on one item",
+        400,
+    )
+
+
+def test_more_than_100_actions(ddb: Any, table: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(
+            TransactItems=[{"Put": {"TableName": table, "Item": key(n)}} for n in range(101)]
+        )
+    assert excinfo.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_client_request_token(ddb: Any, table: str, error_of: Any) -> None:
+    token = uuid.uuid4().hex
+    items = [
+        {
+            "Update": {
+                "TableName": table,
+                "Key": key(9),
+                "UpdateExpression": "ADD v :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+    ]
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
+    assert ddb.get_item(TableName=table, Key=key(9))["Item"]["v"] == {"N": "1"}
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(
+            TransactItems=[{"Put": {"TableName": table, "Item": key(8)}}], ClientRequestToken=token
+        )
+    code, _, status = error_of(excinfo)
+    assert (code, status) == ("IdempotentParameterMismatchException", 400)
