@@ -46,11 +46,18 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec(
             "logs", "logs", "cloudlet.services.logs.provider:LogsProvider", "Logs_20140328"
         ),
+        ServiceSpec("lambda", "lambda", "cloudlet.services.lambda_.provider:LambdaProvider"),
         ServiceSpec(
             "dynamodb",
             "dynamodb",
             "cloudlet.services.dynamodb.provider:DynamoDBProvider",
             "DynamoDB_20120810",
+        ),
+        ServiceSpec(
+            "dynamodbstreams",
+            "dynamodb",
+            "cloudlet.services.dynamodb.streams_provider:DynamoDBStreamsProvider",
+            "DynamoDBStreams_20120810",
         ),
         ServiceSpec(
             "service-quotas",
