@@ -1,0 +1,7 @@
+"""A module that cannot be imported: its handler fails at Init with Runtime.ImportModuleError."""
+
+import module_that_does_not_exist  # noqa: F401
+
+
+def handler(event, context):
+    return "unreachable"
