@@ -98,6 +98,8 @@ class Result:
     """The function's output during this invocation."""
     before: list[tuple[int, str]] = field(default_factory=list)
     """Output from before it (a cold start's Init), logged ahead of START."""
+    started_ms: int = 0
+    """When the event was handed to the runtime (START's timestamp)."""
 
 
 class Environment:
@@ -193,6 +195,7 @@ class Environment:
             cold = None
         before = self.take_lines()
         began = time.perf_counter()
+        started_ms = now_ms()
         self.api.deliver(invocation)
         watchdog = None if self.sandbox is not None else asyncio.ensure_future(self._watch())
         try:
@@ -220,7 +223,7 @@ class Environment:
             else:
                 self.state = "idle"
         self.last_used = time.monotonic()
-        return Result(outcome, duration, cold, memory, lines, before)
+        return Result(outcome, duration, cold, memory, lines, before, started_ms)
 
     def take_lines(self) -> list[tuple[int, str]]:
         self._drain()

@@ -91,7 +91,7 @@ class Runner:
     def _log(self, env: Environment, request_id: str, result: Result) -> None:
         spec = env.spec
         end = logs.now_ms()
-        start = end - int(result.duration_ms)
+        start = result.started_ms or end
         events = list(result.before)
         events.append((start, logs.start_line(request_id, spec.version)))
         events += result.lines
