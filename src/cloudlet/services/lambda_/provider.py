@@ -263,6 +263,201 @@ class LambdaProvider(Provider):
     async def invoke(self, ctx: RequestContext, request: Request) -> Response:
         return await invoking.invoke(self, ctx.account, ctx.region, request, ctx.request_id)
 
+    # versions and aliases
+
+    def _record(self, ctx: RequestContext, request: Request) -> fn.Record:
+        record, _ = self.function_and_qualifier(ctx.account, ctx.region, request["FunctionName"])
+        return record
+
+    def publish_version(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import versions
+
+        record = self._record(ctx, request)
+        return versions.publish(self, ctx.account, ctx.region, record, request)
+
+    def list_versions_by_function(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import versions
+
+        return _page(versions.list_versions(self._record(ctx, request)), request, "Versions")
+
+    def create_alias(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import versions
+
+        record = self._record(ctx, request)
+        return versions.create_alias(self, ctx.account, ctx.region, record, request)
+
+    def get_alias(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import versions
+
+        record = self._record(ctx, request)
+        return dict(versions.get_alias(ctx.account, ctx.region, record, request["Name"]))
+
+    def update_alias(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import versions
+
+        record = self._record(ctx, request)
+        return versions.update_alias(self, ctx.account, ctx.region, record, request)
+
+    def delete_alias(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._record(ctx, request)
+        if record["aliases"].pop(request["Name"], None) is not None:
+            record["provisioned"].pop(request["Name"], None)
+            record["event_invoke"].pop(request["Name"], None)
+            self.functions.save(ctx.account, ctx.region, record)
+        return {}
+
+    def list_aliases(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._record(ctx, request)
+        aliases = [dict(a) for _, a in sorted(record["aliases"].items())]
+        if request.get("FunctionVersion"):
+            aliases = [a for a in aliases if a["FunctionVersion"] == request["FunctionVersion"]]
+        return _page(aliases, request, "Aliases")
+
+    # concurrency
+
+    def put_function_concurrency(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_.concurrency import account_limit
+        from cloudlet.services.lambda_.models import MIN_UNRESERVED
+
+        record = self._record(ctx, request)
+        wanted = int(request["ReservedConcurrentExecutions"])
+        limit = account_limit(self.platform, ctx.account, ctx.region)
+        others = self.total_reserved(ctx.account, ctx.region) - (record.get("reserved") or 0)
+        if limit - others - wanted < MIN_UNRESERVED:
+            raise invalid(
+                "Specified ReservedConcurrentExecutions for function decreases account's"
+                f" UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
+            )
+        record["reserved"] = wanted
+        self.functions.save(ctx.account, ctx.region, record)
+        self.reservations_changed(ctx.account, ctx.region)
+        return {"ReservedConcurrentExecutions": wanted}
+
+    def get_function_concurrency(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._record(ctx, request)
+        if record.get("reserved") is None:
+            return {}
+        return {"ReservedConcurrentExecutions": record["reserved"]}
+
+    def delete_function_concurrency(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._record(ctx, request)
+        record["reserved"] = None
+        self.functions.save(ctx.account, ctx.region, record)
+        self.reservations_changed(ctx.account, ctx.region)
+        return {}
+
+    def get_account_settings(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_.concurrency import account_limit
+        from cloudlet.services.lambda_.models import TOTAL_CODE_LIMIT, UNZIPPED_LIMIT, ZIPPED_LIMIT
+
+        limit = account_limit(self.platform, ctx.account, ctx.region)
+        records = self.functions.all(ctx.account, ctx.region)
+        code_size = sum(
+            config["CodeSize"] for r in records for config in [r["latest"], *r["versions"].values()]
+        )
+        return {
+            "AccountLimit": {
+                "TotalCodeSize": TOTAL_CODE_LIMIT,
+                "CodeSizeUnzipped": UNZIPPED_LIMIT,
+                "CodeSizeZipped": ZIPPED_LIMIT,
+                "ConcurrentExecutions": limit,
+                "UnreservedConcurrentExecutions": limit
+                - self.total_reserved(ctx.account, ctx.region),
+            },
+            "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(records)},
+        }
+
+    def put_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import provisioned
+
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        count = int(request["ProvisionedConcurrentExecutions"])
+        return provisioned.put(self, ctx.account, ctx.region, record, qualifier, count)
+
+    def get_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import provisioned
+
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        return provisioned.get(record, qualifier, ctx.account, ctx.region)
+
+    async def delete_provisioned_concurrency_config(
+        self, ctx: RequestContext, request: Request
+    ) -> Response:
+        from cloudlet.services.lambda_ import provisioned
+
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        await provisioned.delete(self, ctx.account, ctx.region, record, qualifier)
+        return {}
+
+    def list_provisioned_concurrency_configs(
+        self, ctx: RequestContext, request: Request
+    ) -> Response:
+        from cloudlet.services.lambda_ import provisioned
+
+        record = self._record(ctx, request)
+        configs = provisioned.listing(record, ctx.account, ctx.region)
+        return _page(configs, request, "ProvisionedConcurrencyConfigs")
+
+    # permissions and tags
+
+    def add_permission(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import policy
+
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        response = policy.add_permission(
+            record, ctx.account, ctx.region, {**request, "Qualifier": qualifier}
+        )
+        self.functions.save(ctx.account, ctx.region, record)
+        return response
+
+    def remove_permission(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import policy
+
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        policy.remove_permission(record, {**request, "Qualifier": qualifier})
+        self.functions.save(ctx.account, ctx.region, record)
+        return {}
+
+    def get_policy(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_ import policy
+
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        return policy.get_policy(record, qualifier)
+
+    def _tagged(self, ctx: RequestContext, arn: str) -> fn.Record:
+        from cloudlet.services.lambda_ import policy
+
+        name = policy.function_for_arn(arn, ctx.account, ctx.region)
+        return self.functions.get(ctx.account, ctx.region, name)
+
+    def tag_resource(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._tagged(ctx, request["Resource"])
+        record["tags"].update(request.get("Tags") or {})
+        self.functions.save(ctx.account, ctx.region, record)
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._tagged(ctx, request["Resource"])
+        for key in request.get("TagKeys") or []:
+            record["tags"].pop(key, None)
+        self.functions.save(ctx.account, ctx.region, record)
+        return {}
+
+    def list_tags(self, ctx: RequestContext, request: Request) -> Response:
+        return {"Tags": dict(self._tagged(ctx, request["Resource"])["tags"])}
+
 
 def _page(items: list[Response], request: Request, key: str) -> Response:
     """Marker/MaxItems paging (the marker is the index of the next item)."""

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from cloudlet.services.lambda_.provider import LambdaProvider
 
 _SNAPSHOT_IGNORED = frozenset({"Version", "FunctionArn", "LastModified", "RevisionId", "State",
-                               "StateReason", "StateReasonCode", "Description"})  # fmt: skip
+                               "StateReason", "StateReasonCode", "_fingerprint"})  # fmt: skip
 
 
 def check_revision(config: fn.Record, revision: str | None) -> None:
@@ -61,10 +61,11 @@ def publish(
         )
     if record["last_version"]:
         last = record["versions"].get(str(record["last_version"]))
-        if last is not None and _fingerprint(last) == _fingerprint(latest):
+        if last is not None and last.get("_fingerprint") == _fingerprint(latest):
             return fn.configuration(last)
     number = record["last_version"] + 1
     snapshot = copy.deepcopy(latest)
+    snapshot["_fingerprint"] = _fingerprint(latest)
     name = latest["FunctionName"]
     snapshot.update(
         Version=str(number),
