@@ -1,10 +1,14 @@
-"""Small statistics helpers shared by the benchmark modules."""
+"""Small statistics helpers shared by the benchmark modules, and a gauge of other work."""
 
 from __future__ import annotations
 
 import math
+import os
 import statistics
+import time
 from collections.abc import Sequence
+
+import psutil
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -26,3 +30,33 @@ def spread(values: Sequence[float]) -> str:
     if not values:
         return "no samples"
     return f"{min(values):.3f}-{max(values):.3f} (n={len(values)})"
+
+
+class OtherWork:
+    """How much CPU the rest of the machine used while the bench ran.
+
+    Machine-wide busy CPU time (psutil) minus the CPU time of this process and of the children it
+    waited for (the servers it started), as a share of all cores over the wall time. A test suite
+    running beside the bench shows here; figures taken while it is high are noisy.
+    """
+
+    def __init__(self) -> None:
+        self._wall = time.monotonic()
+        self._busy = self._machine_busy()
+        self._own = self._own_cpu()
+
+    @staticmethod
+    def _machine_busy() -> float:
+        t = psutil.cpu_times()
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+    @staticmethod
+    def _own_cpu() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def share(self) -> float:
+        """Share (0-1) of the machine's CPU used by other processes since construction."""
+        wall = time.monotonic() - self._wall
+        other = (self._machine_busy() - self._busy) - (self._own_cpu() - self._own)
+        return max(0.0, other / (wall * (os.cpu_count() or 1))) if wall > 0 else 0.0

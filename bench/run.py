@@ -22,6 +22,7 @@ from types import FrameType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peers
+from measure import OtherWork
 from report import Metric, render, write_json
 from suite import Options, log
 from suites import SUITES
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     busy = os.getloadavg()[0]
     if busy > 0.5 * (os.cpu_count() or 1):
         log(f"load average is {busy:.2f}: other work on this machine will skew the figures")
+    other = OtherWork()
     metrics: list[Metric] = []
     started = time.monotonic()
     try:
@@ -98,8 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, reason in missing.items():
             metric.notes.setdefault(name, f"not installed: {reason}")
 
+    other_share = other.share()
     meta: dict[str, object] = {
         "load_avg_1min_before": round(busy, 2),
+        "other_work_cpu_share": round(other_share, 3),
         "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cpus",
         "versions": versions,
@@ -109,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\ncloudlet bench — Python {meta['python']}, {meta['machine']}, "
         f"{options.repeat} launches per start-up median{', quick' if options.quick else ''}, "
-        f"load average before the run {busy:.2f}\n"
+        f"other processes used {other_share:.0%} of the CPU during the run\n"
     )
-    if busy > 0.5 * (os.cpu_count() or 1):
+    if other_share > 0.1:
         print("warning: the machine was busy with other work; figures are noisy\n")
     print(render(metrics, names, versions, peers.PEERS))
     if args.json:
