@@ -458,6 +458,71 @@ class LambdaProvider(Provider):
     def list_tags(self, ctx: RequestContext, request: Request) -> Response:
         return {"Tags": dict(self._tagged(ctx, request["Resource"])["tags"])}
 
+    # asynchronous invocation settings
+
+    def _event_config_target(self, ctx: RequestContext, request: Request) -> tuple[fn.Record, str]:
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        qualifier = qualifier or LATEST
+        if qualifier != LATEST:
+            fn.resolve(record, qualifier)  # raises for an unknown version or alias
+        return record, qualifier
+
+    def _event_config(self, ctx: RequestContext, record: fn.Record, qualifier: str) -> Response:
+        from cloudlet.services.lambda_.models import error, function_arn
+
+        config = record["event_invoke"].get(qualifier)
+        name = record["latest"]["FunctionName"]
+        arn = function_arn(ctx.region, ctx.account, name, qualifier)
+        if config is None:
+            raise error(
+                "ResourceNotFoundException", f"The function {arn} doesn't have an EventInvokeConfig"
+            )
+        return {"FunctionArn": arn, **config}
+
+    def _store_event_config(self, ctx: RequestContext, request: Request, merge: bool) -> Response:
+        import time
+
+        record, qualifier = self._event_config_target(ctx, request)
+        current = dict(record["event_invoke"].get(qualifier) or {}) if merge else {}
+        for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
+            if key in request:
+                current[key] = request[key]
+        destinations = current.setdefault("DestinationConfig", {})
+        destinations.setdefault("OnSuccess", {})
+        destinations.setdefault("OnFailure", {})
+        current["LastModified"] = time.time()
+        record["event_invoke"][qualifier] = current
+        self.functions.save(ctx.account, ctx.region, record)
+        return self._event_config(ctx, record, qualifier)
+
+    def put_function_event_invoke_config(self, ctx: RequestContext, request: Request) -> Response:
+        return self._store_event_config(ctx, request, merge=False)
+
+    def update_function_event_invoke_config(
+        self, ctx: RequestContext, request: Request
+    ) -> Response:
+        return self._store_event_config(ctx, request, merge=True)
+
+    def get_function_event_invoke_config(self, ctx: RequestContext, request: Request) -> Response:
+        record, qualifier = self._event_config_target(ctx, request)
+        return self._event_config(ctx, record, qualifier)
+
+    def delete_function_event_invoke_config(
+        self, ctx: RequestContext, request: Request
+    ) -> Response:
+        record, qualifier = self._event_config_target(ctx, request)
+        self._event_config(ctx, record, qualifier)
+        del record["event_invoke"][qualifier]
+        self.functions.save(ctx.account, ctx.region, record)
+        return {}
+
+    def list_function_event_invoke_configs(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._record(ctx, request)
+        configs = [self._event_config(ctx, record, q) for q in sorted(record["event_invoke"])]
+        return _page(configs, request, "FunctionEventInvokeConfigs")
+
 
 def _page(items: list[Response], request: Request, key: str) -> Response:
     """Marker/MaxItems paging (the marker is the index of the next item)."""
