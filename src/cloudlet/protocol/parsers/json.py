@@ -9,14 +9,13 @@ member list is computed once per shape (`_members`).
 from __future__ import annotations
 
 import functools
-import json
 from base64 import b64decode
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from cloudlet.http import HttpRequest
-from cloudlet.protocol import faults
+from cloudlet.protocol import faults, jsontext
 from cloudlet.protocol.dispatch import Handler, handler_for
 from cloudlet.protocol.models import operation_for
 from cloudlet.protocol.parsers.base import RequestParser, WrongType
@@ -155,6 +154,6 @@ class JSONParser(RequestParser, JSONValues):
         self, service: ServiceModel, operation: OperationModel, request: HttpRequest, context: Any
     ) -> dict[str, Any]:
         body = request.body
-        document = json.loads(body) if body.strip() else {}
+        document = jsontext.loads(body) if body.strip() else {}
         parsed: dict[str, Any] = self._handle_structure(operation.input_shape, document)
         return parsed

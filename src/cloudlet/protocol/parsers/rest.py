@@ -26,7 +26,7 @@ from xml.etree.ElementTree import ParseError
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from cloudlet.http import HttpRequest
-from cloudlet.protocol import faults, routing
+from cloudlet.protocol import faults, jsontext, routing
 from cloudlet.protocol.parsers.base import MALFORMED, RequestParser, TextValues, WrongType
 from cloudlet.protocol.parsers.chunked import decode_aws_chunked, is_aws_chunked
 from cloudlet.protocol.parsers.json import JSONValues
@@ -219,7 +219,7 @@ class RestJSONParser(RestParser, JSONValues):
     protocol = "rest-json"
 
     def _read_document(self, shape: Shape, body: bytes) -> Any:
-        return self.read(shape, json.loads(body))
+        return self.read(shape, jsontext.loads(body))
 
 
 class RestXMLParser(RestParser, XMLValues):

@@ -11,7 +11,6 @@ query-compatible services (SQS, CloudWatch) add `x-amzn-query-error: <QueryCode>
 from __future__ import annotations
 
 import functools
-import json
 from base64 import b64encode
 from typing import Any
 
@@ -19,7 +18,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from cloudlet.errors import ServiceError
 from cloudlet.http import HttpResponse
-from cloudlet.protocol import models
+from cloudlet.protocol import jsontext, models
 from cloudlet.protocol.dispatch import Handler, handler_for
 from cloudlet.protocol.serializers.base import ResponseSerializer, WireError
 from cloudlet.protocol.timestamps import FORMATTERS, epoch, to_datetime
@@ -39,7 +38,7 @@ def _members(walker: object, shape: Shape, by_name: bool) -> dict[str, tuple[str
 
 def dumps(document: Any) -> bytes:
     """Compact JSON, as AWS sends it."""
-    return json.dumps(document, separators=(",", ":"), default=str).encode()
+    return jsontext.dumps(document)
 
 
 class JSONWriter:

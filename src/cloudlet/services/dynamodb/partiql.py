@@ -317,7 +317,12 @@ def execute(db: Database, account: str, region: str, request: dict[str, Any]) ->
     token = request.get("NextToken")
     start = None
     if token:
-        start = loads(b64decode(token).decode())
+        try:
+            start = loads(b64decode(token.encode(), validate=True).decode())
+        except (ValueError, AttributeError) as exc:
+            raise validation("Invalid NextToken") from exc
+        if not isinstance(start, dict):
+            raise validation("Invalid NextToken")
     result = _run(
         db,
         account,
