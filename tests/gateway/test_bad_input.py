@@ -1,17 +1,17 @@
 """Hostile input never hurts: random and mutated requests at every route of every service.
 
 Each example starts from a valid request botocore itself would send for some operation of some
-served service, mutates it (body, content type, headers, path, target), sends it over HTTP and checks the
-answer: an AWS-shaped 4xx (or 501 for an operation not built yet), never a 500, never a stack
-trace, never a hang; and the server still answers health afterwards. FUZZ_EXAMPLES=5000 searches
-deeper than the default 400.
+served service, mutates it (body, content type, headers, path, target), sends it over HTTP and
+checks the answer: an AWS-shaped 4xx (or 501 for an operation not built yet), never a 500, never a
+stack trace, never a hang; and the server still answers health afterwards. FUZZ_EXAMPLES=5000
+searches deeper than the default 400.
 """
 
 from __future__ import annotations
 
 import http.client
-import os
 import json
+import os
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -21,9 +21,9 @@ from botocore.serialize import create_serializer
 from botocore.session import get_session
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from protocol.samples import sample
 
 from cloudlet.services.registry import SERVICES
-from protocol.samples import sample
 
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/{service}/aws4_request, "
