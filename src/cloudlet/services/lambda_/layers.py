@@ -56,7 +56,7 @@ class Layers:
         if request.get("LicenseInfo"):
             body["LicenseInfo"] = request["LicenseInfo"]
         self.documents.put(account, region, "layer", f"{name}:{version:08d}", body)
-        return _public(body)
+        return public(body)
 
     def get(self, account: str, region: str, name: str, version: int) -> dict[str, Any]:
         body = self.documents.get(account, region, "layer", f"{name}:{version:08d}")
@@ -78,7 +78,7 @@ class Layers:
 
     def versions(self, account: str, region: str, name: str) -> list[dict[str, Any]]:
         found = self.documents.list(account, region, "layer", prefix=f"{name}:")
-        return [_public(body) for _, body in reversed(found)]
+        return [public(body) for _, body in reversed(found)]
 
     def latest(self, account: str, region: str) -> list[dict[str, Any]]:
         latest: dict[str, dict[str, Any]] = {}
@@ -88,7 +88,7 @@ class Layers:
             {
                 "LayerName": name,
                 "LayerArn": body["LayerArn"],
-                "LatestMatchingVersion": _public(body),
+                "LatestMatchingVersion": public(body),
             }
             for name, body in sorted(latest.items())
         ]
@@ -112,5 +112,5 @@ class Layers:
         config["_layers"] = internal
 
 
-def _public(body: dict[str, Any]) -> dict[str, Any]:
+def public(body: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if not key.startswith("_")}

@@ -523,6 +523,37 @@ class LambdaProvider(Provider):
         configs = [self._event_config(ctx, record, q) for q in sorted(record["event_invoke"])]
         return _page(configs, request, "FunctionEventInvokeConfigs")
 
+    # layers
+
+    def publish_layer_version(self, ctx: RequestContext, request: Request) -> Response:
+        return self.layers.publish(ctx.account, ctx.region, request)
+
+    def get_layer_version(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_.layers import public
+
+        body = self.layers.get(
+            ctx.account, ctx.region, request["LayerName"], int(request["VersionNumber"])
+        )
+        return public(body)
+
+    def get_layer_version_by_arn(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_.layers import public
+
+        return public(self.layers.by_arn(ctx.account, ctx.region, request["Arn"]))
+
+    def list_layer_versions(self, ctx: RequestContext, request: Request) -> Response:
+        versions = self.layers.versions(ctx.account, ctx.region, request["LayerName"])
+        return _page(versions, request, "LayerVersions")
+
+    def list_layers(self, ctx: RequestContext, request: Request) -> Response:
+        return _page(self.layers.latest(ctx.account, ctx.region), request, "Layers")
+
+    def delete_layer_version(self, ctx: RequestContext, request: Request) -> Response:
+        self.layers.delete(
+            ctx.account, ctx.region, request["LayerName"], int(request["VersionNumber"])
+        )
+        return {}
+
 
 def _page(items: list[Response], request: Request, key: str) -> Response:
     """Marker/MaxItems paging (the marker is the index of the next item)."""
