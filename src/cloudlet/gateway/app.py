@@ -17,6 +17,7 @@ HTTP server calls it directly, and `Gateway.__call__` adapts it to ASGI for any 
 from __future__ import annotations
 
 import logging
+import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,11 @@ log = logging.getLogger("cloudlet.gateway")
 
 MAX_BODY_BYTES = 128 * 1024 * 1024
 """Largest request body read at all; services enforce their own, smaller limits."""
+
+
+def new_request_id() -> str:
+    """A UUID-shaped request id; from `random`, not `os.urandom`: ids need no secrecy, only speed."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 class RequestEntityTooLarge(ServiceError):
@@ -63,7 +69,7 @@ class Gateway:
             service_model,
         )
 
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         service: ServiceModel | None = None
         operation: OperationModel | None = None
         protocol: str | None = None
@@ -127,7 +133,7 @@ class Gateway:
             operation,
             protocol or _guess_protocol(request),
             error,
-            request_id or str(uuid.uuid4()),
+            request_id or new_request_id(),
         )
 
     async def reset_state(self) -> None:
