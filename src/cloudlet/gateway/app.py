@@ -40,7 +40,7 @@ MAX_BODY_BYTES = 128 * 1024 * 1024
 
 
 def new_request_id() -> str:
-    """A UUID-shaped request id; from `random`, not `os.urandom`: ids need no secrecy, only speed."""
+    """A UUID-shaped request id from `random`, not `os.urandom`: ids need no secrecy, only speed."""
     return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
