@@ -60,6 +60,9 @@ SERVICES: dict[str, ServiceSpec] = {
             "DynamoDBStreams_20120810",
         ),
         ServiceSpec(
+            "elasticache", "elasticache", "cloudlet.services.elasticache.provider:ElastiCacheProvider"
+        ),
+        ServiceSpec(
             "service-quotas",
             "servicequotas",
             "cloudlet.services.servicequotas.provider:ServiceQuotasProvider",
