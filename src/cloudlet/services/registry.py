@@ -60,7 +60,9 @@ SERVICES: dict[str, ServiceSpec] = {
             "DynamoDBStreams_20120810",
         ),
         ServiceSpec(
-            "elasticache", "elasticache", "cloudlet.services.elasticache.provider:ElastiCacheProvider"
+            "elasticache",
+            "elasticache",
+            "cloudlet.services.elasticache.provider:ElastiCacheProvider",
         ),
         ServiceSpec(
             "service-quotas",
