@@ -309,3 +309,23 @@ class ElastiCacheProvider(Provider):
             ctx.account, ctx.region, request["ResourceName"], request["TagKeys"]
         )
         return {"TagList": tags}
+
+    # snapshots
+
+    async def create_snapshot(self, ctx: RequestContext, request: Request) -> Response:
+        doc = await self.snapshots.create(ctx.account, ctx.region, request)
+        return {"Snapshot": self.snapshots.describe(ctx.account, ctx.region, doc)}
+
+    def describe_snapshots(self, ctx: RequestContext, request: Request) -> Response:
+        docs = self.snapshots.select(ctx.account, ctx.region, request)
+        items = [self.snapshots.describe(ctx.account, ctx.region, d) for d in docs]
+        items, more = page(items, request, "SnapshotName", high=50)
+        return {"Snapshots": items, **more}
+
+    def copy_snapshot(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.snapshots.copy(ctx.account, ctx.region, request)
+        return {"Snapshot": self.snapshots.describe(ctx.account, ctx.region, doc)}
+
+    def delete_snapshot(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.snapshots.delete(ctx.account, ctx.region, request["SnapshotName"])
+        return {"Snapshot": self.snapshots.describe(ctx.account, ctx.region, doc)}

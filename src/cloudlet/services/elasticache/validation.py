@@ -36,9 +36,11 @@ def max_records(request: dict[str, Any], low: int = 20, high: int = 100) -> int:
     return value
 
 
-def page(items: list[Any], request: dict[str, Any], key: str) -> tuple[list[Any], dict[str, Any]]:
+def page(
+    items: list[Any], request: dict[str, Any], key: str, high: int = 100
+) -> tuple[list[Any], dict[str, Any]]:
     """One page of `items` after `Marker` (the last key of the previous page)."""
-    limit = max_records(request)
+    limit = max_records(request, 20, high)
     marker = request.get("Marker")
     if marker:
         items = [item for item in items if item[key] > marker]
