@@ -554,6 +554,43 @@ class LambdaProvider(Provider):
         )
         return {}
 
+    # function URLs
+
+    async def create_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        return await self.urls.create(ctx.account, ctx.region, record, qualifier, request)
+
+    def get_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        from cloudlet.services.lambda_.urls import _check_qualifier
+
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        qualifier = _check_qualifier(record, qualifier, ctx.account, ctx.region)
+        return self.urls.public(ctx.account, ctx.region, record, qualifier)
+
+    def update_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        return self.urls.update(ctx.account, ctx.region, record, qualifier, request)
+
+    async def delete_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        record, qualifier = self.function_and_qualifier(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
+        await self.urls.delete(ctx.account, ctx.region, record, qualifier)
+        return {}
+
+    def list_function_url_configs(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._record(ctx, request)
+        configs = [
+            self.urls.public(ctx.account, ctx.region, record, q) for q in sorted(record["urls"])
+        ]
+        return _page(configs, request, "FunctionUrlConfigs")
+
 
 def _page(items: list[Response], request: Request, key: str) -> Response:
     """Marker/MaxItems paging (the marker is the index of the next item)."""
