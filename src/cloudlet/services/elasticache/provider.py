@@ -329,3 +329,49 @@ class ElastiCacheProvider(Provider):
     def delete_snapshot(self, ctx: RequestContext, request: Request) -> Response:
         doc = self.snapshots.delete(ctx.account, ctx.region, request["SnapshotName"])
         return {"Snapshot": self.snapshots.describe(ctx.account, ctx.region, doc)}
+
+    # users and user groups
+
+    def create_user(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.users.create(ctx.account, ctx.region, request)
+        return self.users.describe_user(ctx.account, ctx.region, doc)
+
+    def describe_users(self, ctx: RequestContext, request: Request) -> Response:
+        if request.get("UserId"):
+            docs = [self.users.user(ctx.account, ctx.region, request["UserId"])]
+        else:
+            docs = self.users.users(ctx.account, ctx.region)
+        if request.get("Engine"):
+            docs = [d for d in docs if d["Engine"] == request["Engine"].lower()]
+        items = [self.users.describe_user(ctx.account, ctx.region, d) for d in docs]
+        items, more = page(items, request, "UserId")
+        return {"Users": items, **more}
+
+    async def modify_user(self, ctx: RequestContext, request: Request) -> Response:
+        doc = await self.users.modify(ctx.account, ctx.region, request)
+        return self.users.describe_user(ctx.account, ctx.region, doc)
+
+    def delete_user(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.users.delete(ctx.account, ctx.region, request["UserId"])
+        return self.users.describe_user(ctx.account, ctx.region, doc)
+
+    def create_user_group(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.users.create_group(ctx.account, ctx.region, request)
+        return self.users.describe_group(ctx.account, ctx.region, doc)
+
+    def describe_user_groups(self, ctx: RequestContext, request: Request) -> Response:
+        if request.get("UserGroupId"):
+            docs = [self.users.group(ctx.account, ctx.region, request["UserGroupId"])]
+        else:
+            docs = self.store.documents_of(ctx.account, ctx.region, "user-group")
+        items = [self.users.describe_group(ctx.account, ctx.region, d) for d in docs]
+        items, more = page(items, request, "UserGroupId")
+        return {"UserGroups": items, **more}
+
+    async def modify_user_group(self, ctx: RequestContext, request: Request) -> Response:
+        doc = await self.users.modify_group(ctx.account, ctx.region, request)
+        return self.users.describe_group(ctx.account, ctx.region, doc)
+
+    def delete_user_group(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.users.delete_group(ctx.account, ctx.region, request["UserGroupId"])
+        return self.users.describe_group(ctx.account, ctx.region, doc)

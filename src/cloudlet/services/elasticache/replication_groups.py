@@ -172,6 +172,7 @@ class ReplicationGroups:
         self.store.save_group(account, region, group)
         for member in members:
             self.store.save_cluster(account, region, member)
+        self.provider.users.attach(account, region, user_groups, group_id, "ReplicationGroups")
         self.provider.tags.attach(account, region, self.arn(account, region, group_id), request)
         self.fleet.background(self.provision(account, region, group_id, restore))
         return group
@@ -512,6 +513,9 @@ class ReplicationGroups:
                 member.status = "available"
                 self.store.save_cluster(account, region, member)
         self.store.delete(account, region, "replication-group", group.id)
+        self.provider.users.detach(
+            account, region, group.user_group_ids, group.id, "ReplicationGroups"
+        )
         self.store.set_tags(account, region, self.arn(account, region, group.id), [])
         self.events.record(
             account, region, "replication-group", group.id, f"Replication group {group.id} deleted"
