@@ -42,7 +42,8 @@ class Runner:
         self.platform = platform
         self.code = code
         self.templates = Templates(platform)
-        self.sandboxes = Sandboxes()
+        cgroups_wanted = os.environ.get("CLOUDLET_LAMBDA_CGROUPS", "on").lower()
+        self.sandboxes = Sandboxes(enabled=cgroups_wanted not in ("0", "off", "false", "no"))
         self.logs = logs.LogWriter(platform.store)
         self.idle_timeout = float(os.environ.get("CLOUDLET_LAMBDA_IDLE_TIMEOUT", "300"))
         self._idle: dict[tuple[str, ...], list[Environment]] = {}

@@ -12,7 +12,8 @@ Which cgroups, checked once per server:
 - cgroup v1, when our own `memory` and `pids` hierarchies let us create children (common in
   containers on hybrid hosts): one group in each, `memory.limit_in_bytes` (+ `memsw` so swap does
   not hide the limit) and `pids.max`.
-- neither: no group at all; `environments.py` then watches RSS and the process count itself.
+- neither (or `CLOUDLET_LAMBDA_CGROUPS=off`): no group at all; `environments.py` then watches
+  RSS and the process count itself.
 
 `Sandbox.oom_killed()` tells a kernel OOM kill from any other death; `peak_bytes()` is the
 memory high-water mark ("Max Memory Used"); `hit_task_limit()` says a fork failed on `pids.max`.
@@ -135,11 +136,13 @@ class Sandbox:
 class Sandboxes:
     """Creates sandboxes with whatever cgroup support this machine offers."""
 
-    def __init__(self) -> None:
+    def __init__(self, enabled: bool = True) -> None:
         self._names = itertools.count(1)
         self.version = 0
-        self._v2 = cgroups.cgroup_tree()
+        self._v2 = cgroups.cgroup_tree() if enabled else None
         self._v1: list[Path] = []
+        if not enabled:
+            return
         if self._v2 is not None:
             self.version = 2
         else:
