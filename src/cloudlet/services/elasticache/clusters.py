@@ -314,8 +314,10 @@ class Clusters:
 
     def select(self, account: str, region: str, request: dict[str, Any]) -> list[CacheCluster]:
         if request.get("CacheClusterId"):
+            if "--" in request["CacheClusterId"]:  # serverless caches' hidden nodes
+                self.store.cluster(account, region, "--")
             return [self.store.cluster(account, region, request["CacheClusterId"])]
-        clusters = self.store.clusters(account, region)
+        clusters = [c for c in self.store.clusters(account, region) if "--" not in c.id]
         if request.get("ShowCacheClustersNotInReplicationGroups"):
             clusters = [c for c in clusters if c.replication_group_id is None]
         return clusters

@@ -32,6 +32,7 @@ from cloudlet.services.elasticache.parameter_groups import (
     describe_parameters,
 )
 from cloudlet.services.elasticache.replication_groups import ReplicationGroups
+from cloudlet.services.elasticache.serverless import Serverless
 from cloudlet.services.elasticache.snapshots import Snapshots
 from cloudlet.services.elasticache.store import EcStore
 from cloudlet.services.elasticache.subnet_groups import SubnetGroups
@@ -62,6 +63,7 @@ class ElastiCacheProvider(Provider):
         self.clusters = Clusters(self)
         self.replication_groups = ReplicationGroups(self)
         self.failover = Failover(self)
+        self.serverless = Serverless(self)
 
     async def start(self) -> None:
         # Before the first request is served, so a cluster being created is never started twice.
@@ -375,3 +377,30 @@ class ElastiCacheProvider(Provider):
     def delete_user_group(self, ctx: RequestContext, request: Request) -> Response:
         doc = self.users.delete_group(ctx.account, ctx.region, request["UserGroupId"])
         return self.users.describe_group(ctx.account, ctx.region, doc)
+
+    # serverless caches
+
+    def create_serverless_cache(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.serverless.create(ctx.account, ctx.region, request)
+        return {"ServerlessCache": self.serverless.describe(ctx.account, ctx.region, doc)}
+
+    def describe_serverless_caches(self, ctx: RequestContext, request: Request) -> Response:
+        if request.get("ServerlessCacheName"):
+            docs = [self.serverless.get(ctx.account, ctx.region, request["ServerlessCacheName"])]
+        else:
+            docs = self.store.documents_of(ctx.account, ctx.region, "serverless")
+        items = [self.serverless.describe(ctx.account, ctx.region, d) for d in docs]
+        limit = request.get("MaxResults", 100)
+        start = int(request.get("NextToken") or 0)
+        result: Response = {"ServerlessCaches": items[start : start + limit]}
+        if start + limit < len(items):
+            result["NextToken"] = str(start + limit)
+        return result
+
+    def modify_serverless_cache(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.serverless.modify(ctx.account, ctx.region, request)
+        return {"ServerlessCache": self.serverless.describe(ctx.account, ctx.region, doc)}
+
+    def delete_serverless_cache(self, ctx: RequestContext, request: Request) -> Response:
+        doc = self.serverless.delete(ctx.account, ctx.region, request["ServerlessCacheName"])
+        return {"ServerlessCache": self.serverless.describe(ctx.account, ctx.region, doc)}
