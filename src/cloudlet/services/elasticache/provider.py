@@ -16,6 +16,7 @@ again, with their data, when the provider starts (on the first ElastiCache reque
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.context import RequestContext
@@ -25,6 +26,7 @@ from cloudlet.services.elasticache.clusters import Clusters
 from cloudlet.services.elasticache.events import Events
 from cloudlet.services.elasticache.failover import Failover
 from cloudlet.services.elasticache.fleet import Fleet
+from cloudlet.services.elasticache.metrics import Recorder
 from cloudlet.services.elasticache.nodes import remove_tree
 from cloudlet.services.elasticache.parameter_groups import (
     ParameterGroups,
@@ -64,16 +66,22 @@ class ElastiCacheProvider(Provider):
         self.replication_groups = ReplicationGroups(self)
         self.failover = Failover(self)
         self.serverless = Serverless(self)
+        self.metrics = Recorder(platform, self.fleet)
+        self._sampler: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         # Before the first request is served, so a cluster being created is never started twice.
         await self.fleet.revive()
+        self._sampler = asyncio.ensure_future(self.metrics.run())
 
     async def reset(self) -> None:
         self.fleet.forget()
+        self.metrics.forget()
         remove_tree(self.store.root)
 
     async def shutdown(self) -> None:
+        if self._sampler is not None:
+            self._sampler.cancel()
         await self.fleet.shutdown()
 
     # cache clusters
