@@ -110,3 +110,39 @@ def test_clusters_come_back_with_their_data_after_a_restart(tmp_path: Path) -> N
         wait_for(lambda: replica.get("group") == b"too", "the replica to resync")
     finally:
         server.stop()
+
+
+def test_reset_ends_every_engine_and_creation_works_again(tmp_path: Path) -> None:
+    import socket
+
+    with CloudletProcess(data_dir=tmp_path / "data") as server:
+        client = boto3.client(
+            "elasticache",
+            endpoint_url=server.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="000000000000",
+            aws_secret_access_key="test",
+        )
+
+        def create(cluster_id: str) -> int:
+            client.create_cache_cluster(
+                CacheClusterId=cluster_id,
+                Engine="valkey",
+                CacheNodeType="cache.t3.micro",
+                NumCacheNodes=1,
+            )
+
+            def available() -> dict[str, Any] | None:
+                cluster = client.describe_cache_clusters(
+                    CacheClusterId=cluster_id, ShowCacheNodeInfo=True
+                )["CacheClusters"][0]
+                return cluster if cluster["CacheClusterStatus"] == "available" else None
+
+            return node_port(wait_for(available, cluster_id))
+
+        port = create("before-reset")
+        server.reset()
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0
+        assert client.describe_cache_clusters()["CacheClusters"] == []
+        assert redis.Redis(port=create("after-reset")).ping()
