@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,10 +19,13 @@ Logs = Callable[..., list[str]]
 
 
 def _burst(client_factory: Callable[[], Any], name: str, count: int, seconds: float) -> list[Any]:
-    """`count` simultaneous invocations; each result is the payload or the ClientError."""
+    """`count` simultaneous invocations (clients made first, then released together); each
+    result is the payload or the ClientError."""
+    clients = [client_factory() for _ in range(count)]
+    barrier = threading.Barrier(count)
 
-    def one(_: int) -> Any:
-        client = client_factory()
+    def one(client: Any) -> Any:
+        barrier.wait(timeout=30)
         try:
             response = client.invoke(FunctionName=name, Payload=json.dumps({"seconds": seconds}))
             return json.loads(response["Payload"].read())
@@ -29,7 +33,7 @@ def _burst(client_factory: Callable[[], Any], name: str, count: int, seconds: fl
             return error
 
     with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(one, range(count)))
+        return list(pool.map(one, clients))
 
 
 @pytest.mark.parametrize(("reserved", "burst"), [(3, 8), (0, 3)])
