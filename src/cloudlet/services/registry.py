@@ -60,6 +60,12 @@ SERVICES: dict[str, ServiceSpec] = {
             "DynamoDBStreams_20120810",
         ),
         ServiceSpec(
+            "cloudwatch",
+            "monitoring",
+            "cloudlet.services.cloudwatch.provider:CloudWatchProvider",
+            "GraniteServiceVersion20100801",
+        ),
+        ServiceSpec(
             "elasticache",
             "elasticache",
             "cloudlet.services.elasticache.provider:ElastiCacheProvider",

@@ -1,0 +1,395 @@
+"""Metric storage, PutMetricData's rules, and the in-process publishing API for other services.
+
+Storage (one shared SQLite store):
+
+    cw_metrics      one row per (account, region, namespace, metric name, dimensions): the
+                    metric's id, when it was first and last published (ListMetrics, RecentlyActive)
+    cw_datapoints   one row per published datum: (metric id, timestamp) indexed; unit, storage
+                    resolution, SampleCount/Sum/Minimum/Maximum, and the raw values with their
+                    counts when they were published as Values/Counts (percentiles need them; a
+                    single Value or a StatisticSet with Minimum == Maximum carries its own)
+
+Timestamps are kept as published (epoch seconds). Standard-resolution data (StorageResolution 60)
+counts as published at the start of its minute when read at a finer period, as AWS stores it at
+one-minute granularity (`statistics` applies that when aggregating).
+
+Other services publish in-process, with datum dicts shaped as in PutMetricData (`Timestamp` a
+datetime or epoch seconds, default now), and may use AWS's reserved `AWS/` namespaces:
+
+    from cloudlet.services.cloudwatch.metrics import put_metric_data
+
+    put_metric_data(platform, account, region, "AWS/EC2", [
+        {"MetricName": "CPUUtilization", "Value": 42.0, "Unit": "Percent",
+         "Dimensions": [{"Name": "InstanceId", "Value": "i-0123456789abcdef0"}]},
+    ])
+
+It validates as PutMetricData does and raises the same `ServiceError`s.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cloudlet.platform.store import Migration, Store
+from cloudlet.services.cloudwatch import errors
+from cloudlet.services.cloudwatch.models import (
+    Dims,
+    MetricKey,
+    check_dimensions,
+    check_namespace,
+    check_unit,
+    dims_from_key,
+    dims_key,
+    epoch,
+)
+
+if TYPE_CHECKING:
+    from cloudlet.platform.runtime import Platform
+
+MAX_METRIC_DATA = 1000
+MAX_VALUES = 150
+MAX_AGE = 14 * 86400.0
+"""Datapoints may be up to two weeks old..."""
+MAX_AHEAD = 2 * 3600.0
+"""...and up to two hours in the future."""
+VALUE_LIMIT = 2.0**360
+"""AWS rejects values whose magnitude is above 2^360 or (non-zero) below 2^-360."""
+
+MIGRATIONS: list[Migration] = [
+    (
+        "0001_metrics",
+        """
+        CREATE TABLE cw_metrics (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            namespace TEXT NOT NULL,
+            name TEXT NOT NULL,
+            dims TEXT NOT NULL,
+            first_put REAL NOT NULL,
+            last_put REAL NOT NULL,
+            UNIQUE (account, region, namespace, name, dims)
+        );
+        CREATE TABLE cw_datapoints (
+            metric_id INTEGER NOT NULL,
+            ts REAL NOT NULL,
+            unit TEXT NOT NULL,
+            resolution INTEGER NOT NULL,
+            count REAL NOT NULL,
+            sum REAL NOT NULL,
+            min REAL NOT NULL,
+            max REAL NOT NULL,
+            vals TEXT
+        );
+        CREATE INDEX cw_datapoints_metric_ts ON cw_datapoints (metric_id, ts);
+        """,
+    )
+]
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One validated datum, ready to store."""
+
+    key: MetricKey
+    ts: float
+    unit: str
+    resolution: int
+    count: float
+    sum: float
+    min: float
+    max: float
+    values: list[tuple[float, float]] | None = None
+    """(value, count) pairs published as Values/Counts; None when `min`/`max` say it all."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One stored datum, as the statistics read it."""
+
+    ts: float
+    unit: str
+    resolution: int
+    count: float
+    sum: float
+    min: float
+    max: float
+    values: list[tuple[float, float]] | None
+    """Raw (value, count) pairs, or None when only a statistic set (Minimum < Maximum) is known."""
+
+
+class MetricStore:
+    """The metrics and datapoints of one cloudlet."""
+
+    def __init__(self, store: Store) -> None:
+        store.migrate("cloudwatch", MIGRATIONS)
+        self.store = store
+
+    def put(self, account: str, region: str, data: list[Datum]) -> None:
+        """Store validated data (all or nothing)."""
+        now = time.time()
+        ids: dict[MetricKey, int] = {}
+        rows = []
+        with self.store.atomic() as conn:
+            for datum in data:
+                metric_id = ids.get(datum.key)
+                if metric_id is None:
+                    row = conn.execute(
+                        "INSERT INTO cw_metrics (account, region, namespace, name, dims,"
+                        " first_put, last_put) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (account, region, namespace, name, dims)"
+                        " DO UPDATE SET last_put = excluded.last_put RETURNING id",
+                        (
+                            account,
+                            region,
+                            datum.key.namespace,
+                            datum.key.name,
+                            dims_key(datum.key.dims),
+                            now,
+                            now,
+                        ),
+                    ).fetchone()
+                    metric_id = ids[datum.key] = int(row[0])
+                vals = json.dumps(datum.values, separators=(",", ":")) if datum.values else None
+                rows.append(
+                    (
+                        metric_id,
+                        datum.ts,
+                        datum.unit,
+                        datum.resolution,
+                        datum.count,
+                        datum.sum,
+                        datum.min,
+                        datum.max,
+                        vals,
+                    )
+                )
+            conn.executemany("INSERT INTO cw_datapoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def metric_id(self, account: str, region: str, key: MetricKey) -> int | None:
+        row = self.store.query_one(
+            "SELECT id FROM cw_metrics WHERE account = ? AND region = ? AND namespace = ?"
+            " AND name = ? AND dims = ?",
+            (account, region, key.namespace, key.name, dims_key(key.dims)),
+        )
+        return int(row[0]) if row else None
+
+    def samples(
+        self,
+        account: str,
+        region: str,
+        key: MetricKey,
+        start: float,
+        end: float,
+        unit: str | None = None,
+    ) -> list[Sample]:
+        """The data of one metric published in [start, end), oldest first."""
+        metric_id = self.metric_id(account, region, key)
+        if metric_id is None:
+            return []
+        sql = (
+            "SELECT ts, unit, resolution, count, sum, min, max, vals FROM cw_datapoints"
+            " WHERE metric_id = ? AND ts >= ? AND ts < ?"
+        )
+        params: list[Any] = [metric_id, start, end]
+        if unit is not None:
+            sql += " AND unit = ?"
+            params.append(unit)
+        sql += " ORDER BY ts"
+        return [
+            Sample(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                _values(row[7], row[3], row[5], row[6]),
+            )
+            for row in self.store.query(sql, params)
+        ]
+
+    def metrics(
+        self,
+        account: str,
+        region: str,
+        *,
+        namespace: str | None = None,
+        name: str | None = None,
+        active_since: float | None = None,
+        after: tuple[str, str, str] | None = None,
+    ) -> Iterator[tuple[MetricKey, tuple[str, str, str]]]:
+        """Metrics in (namespace, name, dimensions) order, with the position of each."""
+        sql = "SELECT namespace, name, dims FROM cw_metrics WHERE account = ? AND region = ?"
+        params: list[Any] = [account, region]
+        if namespace is not None:
+            sql += " AND namespace = ?"
+            params.append(namespace)
+        if name is not None:
+            sql += " AND name = ?"
+            params.append(name)
+        if active_since is not None:
+            sql += " AND last_put >= ?"
+            params.append(active_since)
+        if after is not None:
+            sql += " AND (namespace, name, dims) > (?, ?, ?)"
+            params.extend(after)
+        sql += " ORDER BY namespace, name, dims"
+        for row in self.store.query(sql, params):
+            yield MetricKey(row[0], row[1], dims_from_key(row[2])), (row[0], row[1], row[2])
+
+
+def _values(
+    raw: str | None, count: float, low: float, high: float
+) -> list[tuple[float, float]] | None:
+    if raw:
+        return [(float(v), float(c)) for v, c in json.loads(raw)]
+    if low == high:
+        return [(low, count)]
+    return None
+
+
+def parse_metric_data(
+    namespace: str,
+    data: list[dict[str, Any]],
+    *,
+    now: float | None = None,
+    reserved_ok: bool = False,
+) -> list[Datum]:
+    """Validate PutMetricData's input as AWS does; the data ready to store."""
+    check_namespace(namespace, publishing=not reserved_ok)
+    if len(data) > MAX_METRIC_DATA:
+        raise errors.invalid_value(
+            f"The collection MetricData must not have a size greater than {MAX_METRIC_DATA}."
+        )
+    now = time.time() if now is None else now
+    return [
+        _datum(namespace, datum, f"MetricData.member.{i}", now) for i, datum in enumerate(data, 1)
+    ]
+
+
+def _datum(namespace: str, datum: dict[str, Any], member: str, now: float) -> Datum:
+    dims: Dims = check_dimensions(datum.get("Dimensions"), f"{member}.Dimensions")
+    key = MetricKey(namespace, datum["MetricName"], dims)
+    unit = datum.get("Unit")
+    check_unit(unit, f"{member}.Unit")
+    resolution = datum.get("StorageResolution", 60)
+    if resolution not in (1, 60):
+        raise errors.invalid_value(
+            f"The value {resolution} for parameter {member}.StorageResolution is invalid."
+        )
+    ts = now if datum.get("Timestamp") is None else epoch(datum["Timestamp"])
+    if ts < now - MAX_AGE:
+        raise errors.invalid_value(
+            f"The parameter {member}.Timestamp must specify a time within the past two weeks."
+        )
+    if ts > now + MAX_AHEAD:
+        raise errors.invalid_value(
+            f"The parameter {member}.Timestamp must specify a time no more than two hours in "
+            "the future."
+        )
+    value, stats, values = datum.get("Value"), datum.get("StatisticValues"), datum.get("Values")
+    given = [
+        n
+        for n, v in (("Value", value), ("StatisticValues", stats), ("Values", values))
+        if v is not None
+    ]
+    if len(given) > 1:
+        raise errors.invalid_combination(
+            f"The parameters {member}.{given[0]} and {member}.{given[1]} are mutually exclusive "
+            "and you have specified both."
+        )
+    common = {"key": key, "ts": ts, "unit": unit or "None", "resolution": resolution}
+    if value is not None:
+        _check_value(value, f"{member}.Value")
+        return Datum(**common, count=1.0, sum=value, min=value, max=value)
+    if stats is not None:
+        return _statistic_set(stats, f"{member}.StatisticValues", common)
+    if values is not None:
+        return _values_counts(values, datum.get("Counts"), member, common)
+    raise errors.missing_parameter(f"The parameter {member}.Value is required.")
+
+
+def _check_value(value: float, member: str) -> None:
+    magnitude = abs(value)
+    if math.isnan(value) or magnitude > VALUE_LIMIT or 0 < magnitude < 1 / VALUE_LIMIT:
+        raise errors.invalid_value(f"The value {value} for parameter {member} is invalid.")
+
+
+def _statistic_set(stats: dict[str, float], member: str, common: dict[str, Any]) -> Datum:
+    for field in ("SampleCount", "Sum", "Minimum", "Maximum"):
+        _check_value(stats[field], f"{member}.{field}")
+    if stats["SampleCount"] <= 0:
+        raise errors.invalid_value(
+            f"The value {stats['SampleCount']} for parameter {member}.SampleCount is invalid."
+        )
+    if stats["Minimum"] > stats["Maximum"]:
+        raise errors.invalid_value(
+            f"The parameter {member}.Maximum must be greater than or equal to {member}.Minimum."
+        )
+    return Datum(
+        **common,
+        count=float(stats["SampleCount"]),
+        sum=float(stats["Sum"]),
+        min=float(stats["Minimum"]),
+        max=float(stats["Maximum"]),
+    )
+
+
+def _values_counts(
+    values: list[float], counts: list[float] | None, member: str, common: dict[str, Any]
+) -> Datum:
+    if len(values) > MAX_VALUES:
+        raise errors.invalid_value(
+            f"The collection {member}.Values must not have a size greater than {MAX_VALUES}."
+        )
+    if counts is None or not counts:
+        counts = [1.0] * len(values)
+    elif len(counts) != len(values):
+        raise errors.invalid_value(
+            f"The parameters {member}.Values and {member}.Counts must be of the same size."
+        )
+    for index, (value, count) in enumerate(zip(values, counts, strict=True), start=1):
+        _check_value(value, f"{member}.Values.member.{index}")
+        if count < 0 or math.isnan(count):
+            raise errors.invalid_value(
+                f"The value {count} for parameter {member}.Counts.member.{index} is invalid."
+            )
+    pairs = [(float(v), float(c)) for v, c in zip(values, counts, strict=True) if c > 0]
+    if not pairs:
+        raise errors.invalid_value(f"The parameter {member}.Values must contain a value.")
+    return Datum(
+        **common,
+        count=sum(c for _, c in pairs),
+        sum=sum(v * c for v, c in pairs),
+        min=min(v for v, _ in pairs),
+        max=max(v for v, _ in pairs),
+        values=pairs,
+    )
+
+
+_STORES: weakref.WeakKeyDictionary[Store, MetricStore] = weakref.WeakKeyDictionary()
+
+
+def metric_store(store: Store) -> MetricStore:
+    """The `MetricStore` of `store` (migrated once)."""
+    metrics = _STORES.get(store)
+    if metrics is None:
+        metrics = _STORES[store] = MetricStore(store)
+    return metrics
+
+
+def put_metric_data(
+    platform: Platform, account: str, region: str, namespace: str, data: list[dict[str, Any]]
+) -> None:
+    """Publish datapoints in-process (see the module docstring); `AWS/` namespaces allowed."""
+    metric_store(platform.store).put(
+        account, region, parse_metric_data(namespace, data, reserved_ok=True)
+    )

@@ -1,0 +1,43 @@
+"""CloudWatch through the AWS CLI: v1 always, v2.9 (query protocol) when it is installed."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from services.cloudwatch.support import minute
+
+
+def test_metrics(aws_cli: Callable[..., Any]) -> None:
+    at = (minute(-2) + timedelta(seconds=5)).isoformat()
+    for value in ("10", "30"):
+        aws_cli(
+            "cloudwatch", "put-metric-data", "--namespace", "Cli", "--metric-name", "Load",
+            "--value", value, "--unit", "Percent", "--timestamp", at,
+            "--dimensions", "Host=a",
+        )  # fmt: skip
+    listed = aws_cli("cloudwatch", "list-metrics", "--namespace", "Cli")
+    assert listed["Metrics"] == [
+        {"Namespace": "Cli", "MetricName": "Load", "Dimensions": [{"Name": "Host", "Value": "a"}]}
+    ]
+    stats = aws_cli(
+        "cloudwatch", "get-metric-statistics", "--namespace", "Cli", "--metric-name", "Load",
+        "--dimensions", "Name=Host,Value=a", "--start-time", minute(-5).isoformat(),
+        "--end-time", minute(0).isoformat(), "--period", "60",
+        "--statistics", "Average", "Maximum",
+    )  # fmt: skip
+    (point,) = stats["Datapoints"]
+    assert (point["Average"], point["Maximum"], point["Unit"]) == (20.0, 30.0, "Percent")
+
+
+def test_error_codes(aws_cli: Callable[..., Any]) -> None:
+    with pytest.raises(subprocess.CalledProcessError) as exc:
+        aws_cli(
+            "cloudwatch", "put-metric-data", "--namespace", "AWS/EC2", "--metric-name", "m",
+            "--value", "1",
+        )  # fmt: skip
+    assert "(InvalidParameterValue)" in exc.value.stderr
+    assert "The value AWS/EC2 for parameter Namespace is invalid." in exc.value.stderr
