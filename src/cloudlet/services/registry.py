@@ -71,6 +71,12 @@ SERVICES: dict[str, ServiceSpec] = {
             "cloudlet.services.elasticache.provider:ElastiCacheProvider",
         ),
         ServiceSpec(
+            "stepfunctions",
+            "states",
+            "cloudlet.services.stepfunctions.provider:StepFunctionsProvider",
+            "AWSStepFunctions",
+        ),
+        ServiceSpec(
             "service-quotas",
             "servicequotas",
             "cloudlet.services.servicequotas.provider:ServiceQuotasProvider",
