@@ -3,8 +3,10 @@ template files, and helpers that run an execution to its end and read its histor
 
 from __future__ import annotations
 
+import io
 import json
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,47 @@ def template(name: str) -> str:
 
 def load(name: str) -> Any:
     return json.loads(template(name))
+
+
+def render(name: str, **values: str) -> str:
+    """A template with its `{{NAME}}` placeholders filled in."""
+    text = template(name)
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def handler_zip(name: str) -> bytes:
+    """A zip holding `templates/handlers/<name>.py` at its root."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{name}.py", (TEMPLATES / "handlers" / f"{name}.py").read_text())
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def function(aws_client: Callable[..., Any], account: str, name: Callable[[str], str]) -> Any:
+    """`function("echo")` creates a Lambda function from a handler template; returns its ARN."""
+    client = aws_client("lambda", account=account, read_timeout=120)
+
+    def create(handler: str) -> str:
+        created = client.create_function(
+            FunctionName=name(handler),
+            Runtime="python3.11",
+            Role=f"arn:aws:iam::{account}:role/lambda-role",
+            Handler=f"{handler}.handler",
+            Code={"ZipFile": handler_zip(handler)},
+        )
+        deadline = time.monotonic() + 30
+        while (
+            client.get_function_configuration(FunctionName=created["FunctionArn"])["State"]
+            == "Pending"
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.02)
+        return str(created["FunctionArn"])
+
+    return create
 
 
 @pytest.fixture

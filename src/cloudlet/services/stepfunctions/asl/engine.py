@@ -331,7 +331,7 @@ async def run_state(
         details["assignedVariablesDetails"] = {"truncated": False}
         frame.variables = {**frame.variables, **assigned}
     run.emit(frame, f"{state.type}StateExited", {"stateExitedEventDetails": details})
-    return output, None if state.end or state.type == "Succeed" else following
+    return output, following
 
 
 async def execute(run: Run, raw_input: Any, resume: Position | None = None) -> str:
