@@ -70,6 +70,7 @@ SERVICES: dict[str, ServiceSpec] = {
             "elasticache",
             "cloudlet.services.elasticache.provider:ElastiCacheProvider",
         ),
+        ServiceSpec("ec2", "ec2", "cloudlet.services.ec2.provider:Ec2Provider"),
         ServiceSpec(
             "stepfunctions",
             "states",

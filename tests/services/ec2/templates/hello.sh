@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "hello from user data"
+echo "made by user data" > made-at-boot.txt
