@@ -1,7 +1,7 @@
 """Amazon CloudWatch's operations (CBOR, JSON 1.0 and query): validate, call the domain modules.
 
 Metrics: `metrics` (storage, PutMetricData), `statistics` (GetMetricStatistics), `listing`
-(ListMetrics).
+(ListMetrics), `metric_data` (GetMetricData and metric math).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudlet.context import RequestContext
 from cloudlet.services.base import Provider
-from cloudlet.services.cloudwatch import errors, listing, statistics
+from cloudlet.services.cloudwatch import errors, listing, metric_data, statistics
 from cloudlet.services.cloudwatch.metrics import metric_store, parse_metric_data
 
 if TYPE_CHECKING:
@@ -46,3 +46,8 @@ class CloudWatchProvider(Provider):
 
     def list_metrics(self, ctx: RequestContext, request: Request) -> Response:
         return listing.list_metrics(self.metrics, ctx.account, ctx.region, request)
+
+    def get_metric_data(self, ctx: RequestContext, request: Request) -> Response:
+        return metric_data.get_metric_data(
+            self.metrics, ctx.account, ctx.region, request, time.time()
+        )
