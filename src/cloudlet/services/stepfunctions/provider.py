@@ -13,6 +13,7 @@ from typing import Any
 
 from cloudlet.context import RequestContext
 from cloudlet.services.base import Provider
+from cloudlet.services.stepfunctions import teststate
 from cloudlet.services.stepfunctions.activities import Activities
 from cloudlet.services.stepfunctions.executions import Executions
 from cloudlet.services.stepfunctions.state_machines import StateMachines
@@ -158,6 +159,9 @@ class StepFunctionsProvider(Provider):
 
     def redrive_execution(self, ctx: RequestContext, request: Request) -> Response:
         return self.executions.redrive(ctx.account, ctx.region, request)
+
+    async def test_state(self, ctx: RequestContext, request: Request) -> Response:
+        return await teststate.test_state(self.executions, ctx.account, ctx.region, request)
 
     # -- activities and task tokens -------------------------------------------------------
 

@@ -173,7 +173,9 @@ def evaluate(call: Call, resolve: Resolver) -> Any:
     function = FUNCTIONS[call.name]
     try:
         return function(*args)
-    except StatesError:
+    except StatesError as exc:
+        if exc.error == INTRINSIC:
+            exc.cause = f"Invalid arguments in {call.text}: {exc.cause}"
         raise
     except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
         raise StatesError(INTRINSIC, _message(call, exc)) from exc
@@ -188,8 +190,7 @@ def _arg(node: Node, resolve: Resolver) -> Any:
 
 
 def _message(call: Call, exc: Exception) -> str:
-    detail = str(exc) or type(exc).__name__
-    return f"Invalid arguments in {call.name}: {detail}" if detail else call.name
+    return f"Invalid arguments in {call.text}: {str(exc) or type(exc).__name__}"
 
 
 def _fail(message: str) -> StatesError:

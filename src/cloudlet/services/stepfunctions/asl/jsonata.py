@@ -166,7 +166,7 @@ def _partition(array: Any, size: Any) -> list[Any]:
     return [array[i : i + step] for i in range(0, len(array), step)]
 
 
-def _range(start: Any, end: Any, step: Any) -> list[int]:
+def _range(start: Any, end: Any, step: Any = 1) -> list[int]:
     values = list(range(int(start), int(end) + (1 if step > 0 else -1), int(step)))
     if len(values) > 1000:
         raise ValueError("$range may produce at most 1000 items")
