@@ -184,3 +184,36 @@ def test_bad_groups_are_refused(
             **params,
         )
     assert raised.value.response["Error"]["Code"] == code
+
+
+def test_a_crashed_primary_fails_over_to_a_replica(
+    elasticache: Any, create_group: Callable[..., Any], group_status: Callable[..., Any]
+) -> None:
+    import os
+    import signal
+
+    group = create_group(NumCacheClusters=2, AutomaticFailoverEnabled=True)
+    old_port = endpoint_port(group, "PrimaryEndpoint")
+    primary = redis.Redis(port=old_port)
+    primary.set("acknowledged", "1")
+    primary.wait(1, 5000)
+    os.kill(primary.info("server")["process_id"], signal.SIGKILL)
+
+    def moved() -> dict[str, Any] | None:
+        current = group_status(group["ReplicationGroupId"])
+        return current if endpoint_port(current, "PrimaryEndpoint") != old_port else None
+
+    current = wait_for(moved, "the primary endpoint to move")
+    new_primary = redis.Redis(port=endpoint_port(current, "PrimaryEndpoint"))
+    assert new_primary.info("replication")["role"] == "master"
+    assert new_primary.get("acknowledged") == b"1"
+    old = redis.Redis(port=old_port)
+    wait_for(lambda: _role(old) == "slave", "the old primary to come back as a replica")
+
+
+def _role(client: redis.Redis) -> str | None:
+    try:
+        role: str = client.info("replication")["role"]
+    except redis.exceptions.ConnectionError:
+        return None
+    return role
