@@ -116,7 +116,12 @@ def test_run_from_a_template(
     launched.append(instance["InstanceId"])
     assert instance["InstanceType"] == "t3.nano"
     assert instance["ImageId"] == images["cloudlet-base"]
-    assert {t["Key"]: t["Value"] for t in instance["Tags"]} == {"from": "template", "extra": "x"}
+    assert {t["Key"]: t["Value"] for t in instance["Tags"]} == {
+        "from": "template",
+        "extra": "x",
+        "aws:ec2launchtemplate:id": template_id,
+        "aws:ec2launchtemplate:version": "1",
+    }
     wait_state(ec2, instance["InstanceId"], "running")
 
 

@@ -40,6 +40,20 @@ class InstanceOperations(Ec2Base):
                 "LaunchTemplateName": template["LaunchTemplateName"],
                 "Version": str(version["VersionNumber"]),
             }
+            # AWS tags what it launches from a template with the template and version used
+            params["TagSpecifications"] = [
+                *(params.get("TagSpecifications") or []),
+                {
+                    "ResourceType": "instance",
+                    "Tags": [
+                        {"Key": "aws:ec2launchtemplate:id", "Value": template["LaunchTemplateId"]},
+                        {
+                            "Key": "aws:ec2launchtemplate:version",
+                            "Value": str(version["VersionNumber"]),
+                        },
+                    ],
+                },
+            ]
         low, high = request["MinCount"], request["MaxCount"]
         if low < 1 or high < 1:
             raise invalid(f"Invalid value '{min(low, high)}' for minCount. Must be positive.")

@@ -1,0 +1,62 @@
+"""Helpers of the Auto Scaling tests: bounded waits and group lookups."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
+    """`check()` once it is truthy; fails the test after `timeout` seconds (liveness only)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting after {timeout} s (last value: {value!r})")
+        time.sleep(interval)
+
+
+def group(asg: Any, name: str) -> dict[str, Any]:
+    found = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+    assert found, f"no group {name}"
+    result: dict[str, Any] = found[0]
+    return result
+
+
+def instances(asg: Any, name: str, state: str | None = None) -> list[dict[str, Any]]:
+    return [
+        i for i in group(asg, name)["Instances"] if state is None or i["LifecycleState"] == state
+    ]
+
+
+def wait_in_service(asg: Any, name: str, count: int, timeout: float = 30.0) -> list[str]:
+    """Ids of the group's instances once exactly `count` are InService and nothing else is."""
+
+    def settled() -> list[str] | None:
+        found = instances(asg, name)
+        if len(found) == count and all(i["LifecycleState"] == "InService" for i in found):
+            return [i["InstanceId"] for i in found]
+        return None
+
+    ids: list[str] = wait_for(settled, timeout)
+    return ids
+
+
+def activities(asg: Any, name: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = asg.describe_scaling_activities(AutoScalingGroupName=name)[
+        "Activities"
+    ]
+    return found
+
+
+def ec2_state(ec2: Any, instance_id: str) -> str:
+    reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+    return str(reservations[0]["Instances"][0]["State"]["Name"])
