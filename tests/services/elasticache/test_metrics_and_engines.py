@@ -146,3 +146,70 @@ def test_reset_ends_every_engine_and_creation_works_again(tmp_path: Path) -> Non
             assert sock.connect_ex(("127.0.0.1", port)) != 0
         assert client.describe_cache_clusters()["CacheClusters"] == []
         assert redis.Redis(port=create("after-reset")).ping()
+
+
+def test_metrics_are_published_to_cloudwatch_each_period(tmp_path: Path) -> None:
+    import datetime
+
+    from cloudlet.services.registry import SERVICES
+
+    if "cloudwatch" not in SERVICES:
+        pytest.skip("CloudWatch is not served by cloudlet yet")
+    # 60 AWS seconds per sample pass in one real second at this time scale.
+    with CloudletProcess(data_dir=tmp_path / "data", time_scale=60) as server:
+        options = {
+            "endpoint_url": server.endpoint,
+            "region_name": "us-east-1",
+            "aws_access_key_id": "000000000000",
+            "aws_secret_access_key": "test",
+        }
+        elasticache = boto3.client("elasticache", **options)
+        cloudwatch = boto3.client("cloudwatch", **options)
+        elasticache.create_cache_cluster(
+            CacheClusterId="metered",
+            Engine="valkey",
+            CacheNodeType="cache.t3.micro",
+            NumCacheNodes=1,
+        )
+
+        def available() -> dict[str, Any] | None:
+            cluster = elasticache.describe_cache_clusters(
+                CacheClusterId="metered", ShowCacheNodeInfo=True
+            )["CacheClusters"][0]
+            return cluster if cluster["CacheClusterStatus"] == "available" else None
+
+        client = redis.Redis(port=node_port(wait_for(available, "the cluster")))
+        client.set("a", 1)
+        client.get("a")
+        client.get("missing")
+        dimensions = [
+            {"Name": "CacheClusterId", "Value": "metered"},
+            {"Name": "CacheNodeId", "Value": "0001"},
+        ]
+        now = datetime.datetime.now(datetime.UTC)
+
+        def total(metric: str) -> float:
+            points = cloudwatch.get_metric_statistics(
+                Namespace="AWS/ElastiCache",
+                MetricName=metric,
+                Dimensions=dimensions,
+                StartTime=now - datetime.timedelta(minutes=5),
+                EndTime=now + datetime.timedelta(minutes=5),
+                Period=60,
+                Statistics=["Sum"],
+            )["Datapoints"]
+            return float(sum(p["Sum"] for p in points))
+
+        wait_for(lambda: total("CacheHits") == 1 and total("CacheMisses") == 1, "the metrics")
+        names = {
+            m["MetricName"] for m in cloudwatch.list_metrics(Namespace="AWS/ElastiCache")["Metrics"]
+        }
+        assert names == {
+            "CacheHits",
+            "CacheMisses",
+            "CurrConnections",
+            "CurrItems",
+            "Evictions",
+            "EngineCPUUtilization",
+            "DatabaseMemoryUsagePercentage",
+        }

@@ -8,9 +8,9 @@ asked for `INFO` (valkey/redis) or `stats` (memcached) and turned into AWS's hos
     EngineCPUUtilization                engine main-thread CPU seconds / period, in percent
     DatabaseMemoryUsagePercentage       used_memory / maxmemory, in percent
 
-`record` keeps the latest values per node (`latest`) and hands them to `publish`, which sends them
-to CloudWatch (`PutMetricData`, namespace AWS/ElastiCache, dimensions CacheClusterId and
-CacheNodeId) through the internal client once CloudWatch is served.
+`record` keeps the latest values per node (`latest`) and hands them to `publish`, which puts them
+into CloudWatch (namespace AWS/ElastiCache, dimensions CacheClusterId and CacheNodeId) through
+CloudWatch's in-process publishing API when CloudWatch is served.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ def memcached_info(stats: dict[str, str]) -> dict[str, str]:
         "db0": f"keys={stats.get('curr_items', '0')}",
         "used_memory": stats.get("bytes", "0"),
         "maxmemory": stats.get("limit_maxbytes", "0"),
+        "uptime_in_seconds": stats.get("uptime", "0"),
     }
 
 
@@ -93,16 +94,15 @@ def metrics(info: dict[str, str], previous: Counters | None, now: float) -> dict
     """AWS's metric values of one node from its INFO now and its counters one period ago."""
     current = counters_from_info(info, now)
     values = gauges_from_info(info)
-    if previous is None:
-        previous = current
+    if previous is None:  # the first sample: the engine's counters started with its process
+        uptime = float(info.get("uptime_in_seconds", info.get("uptime", "0")) or 0)
+        previous = Counters(now - max(uptime, 1.0), 0.0, 0.0, 0.0, 0.0)
     elapsed = max(current.at - previous.at, 1e-9)
     values["CacheHits"] = max(0.0, current.hits - previous.hits)
     values["CacheMisses"] = max(0.0, current.misses - previous.misses)
     values["Evictions"] = max(0.0, current.evictions - previous.evictions)
     cpu = max(0.0, current.cpu_seconds - previous.cpu_seconds)
-    values["EngineCPUUtilization"] = (
-        min(100.0, 100.0 * cpu / elapsed) if previous is not current else 0.0
-    )
+    values["EngineCPUUtilization"] = min(100.0, 100.0 * cpu / elapsed)
     return values
 
 
@@ -201,12 +201,9 @@ async def publish(
         for name, value in values.items()
     ]
     try:
-        await platform.services.call(
-            "cloudwatch",
-            "PutMetricData",
-            {"Namespace": NAMESPACE, "MetricData": data},
-            account=account,
-            region=region,
-        )
+        from cloudlet.services.cloudwatch.metrics import put_metric_data
+
+        # CloudWatch's in-process API: the public PutMetricData refuses `AWS/` namespaces.
+        put_metric_data(platform, account, region, NAMESPACE, data)
     except Exception:
         log.warning("publishing ElastiCache metrics to CloudWatch failed", exc_info=True)
