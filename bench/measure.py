@@ -60,3 +60,19 @@ class OtherWork:
         wall = time.monotonic() - self._wall
         other = (self._machine_busy() - self._busy) - (self._own_cpu() - self._own)
         return max(0.0, other / (wall * (os.cpu_count() or 1))) if wall > 0 else 0.0
+
+
+def wait_quiet(max_seconds: float, window: float = 5.0, threshold: float = 0.08) -> float:
+    """Wait (at most `max_seconds`) for a `window` in which other work stays under `threshold`.
+
+    Returns the share seen in the last window.
+    """
+    deadline = time.monotonic() + max_seconds
+    share = 1.0
+    while time.monotonic() < deadline:
+        gauge = OtherWork()
+        time.sleep(window)
+        share = gauge.share()
+        if share < threshold:
+            break
+    return share

@@ -22,7 +22,7 @@ from types import FrameType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peers
-from measure import OtherWork
+from measure import OtherWork, wait_quiet
 from report import Metric, render, write_json
 from suite import Options, log
 from suites import SUITES
@@ -40,6 +40,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="fewer launches and requests")
     parser.add_argument("--repeat", type=int, help="launches per start-up figure (7; quick: 3)")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="S",
+        help="first wait up to S seconds for other processes to leave the CPU idle",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every sample")
     return parser.parse_args(argv)
@@ -81,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         targets.append(target)
     versions = {t.name: t.version() for t in targets}
 
+    if args.wait_quiet > 0:
+        log(f"waiting up to {args.wait_quiet:.0f} s for the machine to be quiet")
+        share = wait_quiet(min(args.wait_quiet, 3600))
+        log(f"other processes use {share:.0%} of the CPU; starting")
     busy = os.getloadavg()[0]
     if busy > 0.5 * (os.cpu_count() or 1):
         log(f"load average is {busy:.2f}: other work on this machine will skew the figures")
