@@ -41,3 +41,33 @@ def test_error_codes(aws_cli: Callable[..., Any]) -> None:
         )  # fmt: skip
     assert "(InvalidParameterValue)" in exc.value.stderr
     assert "The value AWS/EC2 for parameter Namespace is invalid." in exc.value.stderr
+
+
+def test_alarms(aws_cli: Callable[..., Any]) -> None:
+    aws_cli(
+        "cloudwatch", "put-metric-alarm", "--alarm-name", "cli-cpu", "--namespace", "Cli",
+        "--metric-name", "Load", "--statistic", "Average", "--period", "60",
+        "--evaluation-periods", "1", "--threshold", "80",
+        "--comparison-operator", "GreaterThanThreshold", "--treat-missing-data", "ignore",
+    )  # fmt: skip
+    aws_cli(
+        "cloudwatch", "set-alarm-state", "--alarm-name", "cli-cpu", "--state-value", "ALARM",
+        "--state-reason", "cli",
+    )  # fmt: skip
+    (alarm,) = aws_cli("cloudwatch", "describe-alarms", "--alarm-names", "cli-cpu")["MetricAlarms"]
+    assert (alarm["StateValue"], alarm["StateReason"], alarm["Threshold"]) == ("ALARM", "cli", 80.0)
+    history = aws_cli(
+        "cloudwatch", "describe-alarm-history", "--alarm-name", "cli-cpu",
+        "--history-item-type", "StateUpdate",
+    )  # fmt: skip
+    assert history["AlarmHistoryItems"][0]["HistorySummary"] == (
+        "Alarm updated from INSUFFICIENT_DATA to ALARM"
+    )
+    with pytest.raises(subprocess.CalledProcessError) as exc:
+        aws_cli(
+            "cloudwatch", "set-alarm-state", "--alarm-name", "ghost", "--state-value", "OK",
+            "--state-reason", "x",
+        )  # fmt: skip
+    assert "(ResourceNotFound)" in exc.value.stderr
+    aws_cli("cloudwatch", "delete-alarms", "--alarm-names", "cli-cpu")
+    assert aws_cli("cloudwatch", "describe-alarms")["MetricAlarms"] == []

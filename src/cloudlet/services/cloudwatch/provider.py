@@ -1,7 +1,9 @@
 """Amazon CloudWatch's operations (CBOR, JSON 1.0 and query): validate, call the domain modules.
 
 Metrics: `metrics` (storage, PutMetricData), `statistics` (GetMetricStatistics), `listing`
-(ListMetrics), `metric_data` (GetMetricData and metric math).
+(ListMetrics), `metric_data` (GetMetricData and metric math). Alarms: `alarms` (the
+operations), `alarm_config` (their rules), `scheduler` (evaluation on the clock, transitions),
+`evaluation` (M out of N), `composite` (alarm rules), `actions` (what alarms run).
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from typing import TYPE_CHECKING, Any
 from cloudlet.context import RequestContext
 from cloudlet.services.base import Provider
 from cloudlet.services.cloudwatch import errors, listing, metric_data, statistics
+from cloudlet.services.cloudwatch.actions import ActionRunner
+from cloudlet.services.cloudwatch.alarm_store import AlarmStore
+from cloudlet.services.cloudwatch.alarms import Alarms
 from cloudlet.services.cloudwatch.metrics import metric_store, parse_metric_data
+from cloudlet.services.cloudwatch.scheduler import AlarmScheduler
 
 if TYPE_CHECKING:
     from cloudlet.platform.runtime import Platform
@@ -27,6 +33,19 @@ class CloudWatchProvider(Provider):
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)
         self.metrics = metric_store(platform.store)
+        alarm_store = AlarmStore(platform.store)
+        self.actions = ActionRunner(platform, alarm_store)
+        self.scheduler = AlarmScheduler(platform, alarm_store, self.metrics, self.actions)
+        self.alarms = Alarms(alarm_store, self.metrics, self.scheduler)
+
+    async def start(self) -> None:
+        self.scheduler.start()
+
+    async def reset(self) -> None:
+        self.scheduler.reset()
+
+    async def shutdown(self) -> None:
+        await self.actions.stop()
 
     # metrics
 
@@ -51,3 +70,53 @@ class CloudWatchProvider(Provider):
         return metric_data.get_metric_data(
             self.metrics, ctx.account, ctx.region, request, time.time()
         )
+
+    # alarms
+
+    def put_metric_alarm(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.put_metric_alarm(ctx.account, ctx.region, request)
+        return {}
+
+    def put_composite_alarm(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.put_composite_alarm(ctx.account, ctx.region, request)
+        return {}
+
+    def delete_alarms(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.delete_alarms(ctx.account, ctx.region, request["AlarmNames"])
+        return {}
+
+    def describe_alarms(self, ctx: RequestContext, request: Request) -> Response:
+        return self.alarms.describe_alarms(ctx.account, ctx.region, request)
+
+    def describe_alarms_for_metric(self, ctx: RequestContext, request: Request) -> Response:
+        return self.alarms.describe_alarms_for_metric(ctx.account, ctx.region, request)
+
+    def describe_alarm_history(self, ctx: RequestContext, request: Request) -> Response:
+        return self.alarms.describe_alarm_history(ctx.account, ctx.region, request)
+
+    def enable_alarm_actions(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.set_actions_enabled(ctx.account, ctx.region, request["AlarmNames"], True)
+        return {}
+
+    def disable_alarm_actions(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.set_actions_enabled(ctx.account, ctx.region, request["AlarmNames"], False)
+        return {}
+
+    def set_alarm_state(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.set_alarm_state(ctx.account, ctx.region, request)
+        return {}
+
+    # tags
+
+    def tag_resource(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.tag_resource(ctx.account, ctx.region, request["ResourceARN"], request["Tags"])
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, request: Request) -> Response:
+        self.alarms.untag_resource(
+            ctx.account, ctx.region, request["ResourceARN"], request["TagKeys"]
+        )
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, request: Request) -> Response:
+        return {"Tags": self.alarms.list_tags(ctx.account, ctx.region, request["ResourceARN"])}
