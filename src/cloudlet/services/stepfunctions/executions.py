@@ -138,7 +138,7 @@ class Executions:
         except ValueError as exc:
             raise errors.invalid_input(str(exc)) from None
 
-    def start(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+    async def start(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         target = self.machines.resolve(account, region, request["stateMachineArn"])
         name = request.get("name") or str(uuid.uuid4())
         arns.check_name(name)
@@ -166,6 +166,7 @@ class Executions:
             express=False,
             trace=request.get("traceHeader"),
         )
+        await self.store.committed()
         return {"executionArn": arn, "startDate": timestamp(live.run.info.start_time)}
 
     def _launch(

@@ -47,6 +47,7 @@ class StepFunctionsProvider(Provider):
         self.store.forget()
 
     async def shutdown(self) -> None:
+        self.store.commit()
         self.executions.reset()
 
     # -- state machines -------------------------------------------------------------------
@@ -132,8 +133,8 @@ class StepFunctionsProvider(Provider):
 
     # -- executions -----------------------------------------------------------------------
 
-    def start_execution(self, ctx: RequestContext, request: Request) -> Response:
-        return self.executions.start(ctx.account, ctx.region, request)
+    async def start_execution(self, ctx: RequestContext, request: Request) -> Response:
+        return await self.executions.start(ctx.account, ctx.region, request)
 
     async def start_sync_execution(self, ctx: RequestContext, request: Request) -> Response:
         return await self.executions.start_sync(ctx.account, ctx.region, request)

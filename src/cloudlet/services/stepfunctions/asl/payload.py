@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from cloudlet.services.stepfunctions.asl import intrinsics
 from cloudlet.services.stepfunctions.asl.errors import RUNTIME, StatesError
 from cloudlet.services.stepfunctions.asl.paths import (
@@ -60,7 +62,10 @@ class Env:
 
 def dumps(value: Any) -> str:
     """Compact JSON, as AWS writes payloads into history and outputs."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return str(orjson.dumps(value).decode())
+    except TypeError:  # integers beyond 64 bits
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
