@@ -217,3 +217,18 @@ def _role(client: redis.Redis) -> str | None:
     except redis.exceptions.ConnectionError:
         return None
     return role
+
+
+def test_deleting_a_replica_member_leaves_the_group(
+    elasticache: Any, create_group: Callable[..., Any], group_status: Callable[..., Any]
+) -> None:
+    group = create_group(NumCacheClusters=3)
+    replica = group["MemberClusters"][2]
+    elasticache.delete_cache_cluster(CacheClusterId=replica)
+
+    def shrunk() -> dict[str, Any] | None:
+        current = group_status(group["ReplicationGroupId"])
+        return current if replica not in current["MemberClusters"] else None
+
+    current = wait_for(shrunk, "the replica to leave the group")
+    assert current["MemberClusters"] == group["MemberClusters"][:2]

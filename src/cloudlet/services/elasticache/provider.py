@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 from cloudlet.context import RequestContext
 from cloudlet.services.base import Provider
 from cloudlet.services.elasticache import engines
+from cloudlet.services.elasticache.cluster_changes import ClusterChanges
 from cloudlet.services.elasticache.clusters import Clusters
 from cloudlet.services.elasticache.events import Events
 from cloudlet.services.elasticache.failover import Failover
 from cloudlet.services.elasticache.fleet import Fleet
+from cloudlet.services.elasticache.group_changes import GroupChanges
 from cloudlet.services.elasticache.metrics import Recorder
 from cloudlet.services.elasticache.nodes import remove_tree
 from cloudlet.services.elasticache.parameter_groups import (
@@ -64,7 +66,9 @@ class ElastiCacheProvider(Provider):
         self.users = Users(self)
         self.clusters = Clusters(self)
         self.replication_groups = ReplicationGroups(self)
+        self.cluster_changes = ClusterChanges(self)
         self.failover = Failover(self)
+        self.group_changes = GroupChanges(self)
         self.serverless = Serverless(self)
         self.metrics = Recorder(platform, self.fleet)
         self._sampler: asyncio.Task[None] | None = None
@@ -98,11 +102,11 @@ class ElastiCacheProvider(Provider):
         return {"CacheClusters": items, **more}
 
     async def modify_cache_cluster(self, ctx: RequestContext, request: Request) -> Response:
-        cluster = await self.clusters.modify(ctx.account, ctx.region, request)
+        cluster = await self.cluster_changes.modify(ctx.account, ctx.region, request)
         return {"CacheCluster": self.clusters.describe(ctx.account, ctx.region, cluster, False)}
 
     async def reboot_cache_cluster(self, ctx: RequestContext, request: Request) -> Response:
-        cluster = await self.clusters.reboot(ctx.account, ctx.region, request)
+        cluster = await self.cluster_changes.reboot(ctx.account, ctx.region, request)
         return {"CacheCluster": self.clusters.describe(ctx.account, ctx.region, cluster, False)}
 
     async def delete_cache_cluster(self, ctx: RequestContext, request: Request) -> Response:
@@ -124,13 +128,13 @@ class ElastiCacheProvider(Provider):
         return {"ReplicationGroups": items, **more}
 
     async def modify_replication_group(self, ctx: RequestContext, request: Request) -> Response:
-        group = await self.replication_groups.modify(ctx.account, ctx.region, request)
+        group = await self.group_changes.modify(ctx.account, ctx.region, request)
         return {
             "ReplicationGroup": self.replication_groups.describe(ctx.account, ctx.region, group)
         }
 
     async def delete_replication_group(self, ctx: RequestContext, request: Request) -> Response:
-        group = await self.replication_groups.delete(ctx.account, ctx.region, request)
+        group = await self.group_changes.delete(ctx.account, ctx.region, request)
         return {
             "ReplicationGroup": self.replication_groups.describe(ctx.account, ctx.region, group)
         }
