@@ -63,6 +63,7 @@ def dashboard_not_found(message: str) -> ServiceError:
     return ServiceError(message, code="DashboardNotFoundError")
 
 
-def dashboard_invalid(message: str) -> ServiceError:
-    """`InvalidParameterInput` (400) for a dashboard body that does not validate."""
-    return ServiceError(message, code="DashboardInvalidInputError")
+def dashboard_invalid(message: str, problems: list[dict[str, str]] | None = None) -> ServiceError:
+    """`InvalidParameterInput` (400) for a dashboard that does not validate."""
+    fields = {"dashboardValidationMessages": problems} if problems else None
+    return ServiceError(message, code="DashboardInvalidInputError", fields=fields)

@@ -4,6 +4,7 @@ Metrics: `metrics` (storage, PutMetricData), `statistics` (GetMetricStatistics),
 (ListMetrics), `metric_data` (GetMetricData and metric math). Alarms: `alarms` (the
 operations), `alarm_config` (their rules), `scheduler` (evaluation on the clock, transitions),
 `evaluation` (M out of N), `composite` (alarm rules), `actions` (what alarms run).
+Dashboards: `dashboards` (stored bodies).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cloudlet.services.cloudwatch import errors, listing, metric_data, statistic
 from cloudlet.services.cloudwatch.actions import ActionRunner
 from cloudlet.services.cloudwatch.alarm_store import AlarmStore
 from cloudlet.services.cloudwatch.alarms import Alarms
+from cloudlet.services.cloudwatch.dashboards import Dashboards
 from cloudlet.services.cloudwatch.metrics import metric_store, parse_metric_data
 from cloudlet.services.cloudwatch.scheduler import AlarmScheduler
 
@@ -37,6 +39,7 @@ class CloudWatchProvider(Provider):
         self.actions = ActionRunner(platform, alarm_store)
         self.scheduler = AlarmScheduler(platform, alarm_store, self.metrics, self.actions)
         self.alarms = Alarms(alarm_store, self.metrics, self.scheduler)
+        self.dashboards = Dashboards(platform.store)
 
     async def start(self) -> None:
         self.scheduler.start()
@@ -120,3 +123,20 @@ class CloudWatchProvider(Provider):
 
     def list_tags_for_resource(self, ctx: RequestContext, request: Request) -> Response:
         return {"Tags": self.alarms.list_tags(ctx.account, ctx.region, request["ResourceARN"])}
+
+    # dashboards
+
+    def put_dashboard(self, ctx: RequestContext, request: Request) -> Response:
+        return self.dashboards.put(ctx.account, request["DashboardName"], request["DashboardBody"])
+
+    def get_dashboard(self, ctx: RequestContext, request: Request) -> Response:
+        return self.dashboards.get(ctx.account, request["DashboardName"])
+
+    def list_dashboards(self, ctx: RequestContext, request: Request) -> Response:
+        return self.dashboards.entries(
+            ctx.account, request.get("DashboardNamePrefix") or "", request.get("NextToken")
+        )
+
+    def delete_dashboards(self, ctx: RequestContext, request: Request) -> Response:
+        self.dashboards.delete(ctx.account, request["DashboardNames"])
+        return {}
