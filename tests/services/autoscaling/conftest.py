@@ -65,3 +65,69 @@ def make_group(asg: Any, name: Callable[[str], str]) -> Iterator[Callable[..., s
     for group_name in created:
         with contextlib.suppress(ClientError):  # the test deleted it already
             asg.delete_auto_scaling_group(AutoScalingGroupName=group_name, ForceDelete=True)
+
+
+@pytest.fixture(scope="session")
+def scaled_server() -> Iterator[Any]:
+    """A cloudlet of its own at `--time-scale 60` (a minute of AWS time is a second here)."""
+    from cloudlet.testing import CloudletProcess
+
+    server = CloudletProcess(time_scale=60)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def scaled(scaled_server: Any, account: str) -> Callable[[str], Any]:
+    """`scaled("autoscaling")`: a client of the time-scaled cloudlet, in the test's account."""
+    import boto3
+    from botocore.config import Config
+
+    def client(service: str) -> Any:
+        return boto3.session.Session().client(
+            service,
+            endpoint_url=scaled_server.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=account,
+            aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        )
+
+    return client
+
+
+@pytest.fixture
+def scaled_group(
+    scaled: Callable[[str], Any], name: Callable[[str], str]
+) -> Iterator[Callable[..., str]]:
+    """Create a group of base-image instances on the time-scaled cloudlet; returns its name."""
+    asg, ec2 = scaled("autoscaling"), scaled("ec2")
+    created: list[str] = []
+
+    def create(image: str = "cloudlet-base", **params: Any) -> str:
+        found = ec2.describe_images(Owners=["amazon"])["Images"]
+        ids = {i["Name"]: i["ImageId"] for i in found}
+        template_name = name("lt")
+        ec2.create_launch_template(
+            LaunchTemplateName=template_name,
+            LaunchTemplateData={"ImageId": ids.get(image, image), "InstanceType": "t2.micro"},
+        )
+        group_name = name("asg")
+        params.setdefault("MinSize", 0)
+        params.setdefault("MaxSize", 6)
+        params.setdefault("AvailabilityZones", ["us-east-1a"])
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName=group_name,
+            LaunchTemplate={"LaunchTemplateName": template_name},
+            **params,
+        )
+        created.append(group_name)
+        return group_name
+
+    yield create
+    for group_name in created:
+        with contextlib.suppress(ClientError):
+            asg.delete_auto_scaling_group(AutoScalingGroupName=group_name, ForceDelete=True)
