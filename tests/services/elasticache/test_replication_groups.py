@@ -232,3 +232,28 @@ def test_deleting_a_replica_member_leaves_the_group(
 
     current = wait_for(shrunk, "the replica to leave the group")
     assert current["MemberClusters"] == group["MemberClusters"][:2]
+
+
+def test_increase_and_decrease_replica_count(
+    elasticache: Any, create_group: Callable[..., Any], cluster_status: Callable[..., Any]
+) -> None:
+    group = create_group(NumCacheClusters=1)
+    group_id = group["ReplicationGroupId"]
+    primary = redis.Redis(port=endpoint_port(group, "PrimaryEndpoint"))
+    primary.set("seed", "1")
+    grown = elasticache.increase_replica_count(
+        ReplicationGroupId=group_id, NewReplicaCount=2, ApplyImmediately=True
+    )["ReplicationGroup"]
+    assert grown["MemberClusters"] == [f"{group_id}-001", f"{group_id}-002", f"{group_id}-003"]
+    replica = cluster_status(f"{group_id}-003")
+    copy = redis.Redis(port=replica["CacheNodes"][0]["Endpoint"]["Port"])
+    wait_for(lambda: copy.get("seed") == b"1", "the new replica to sync")
+    elasticache.decrease_replica_count(
+        ReplicationGroupId=group_id, NewReplicaCount=0, ApplyImmediately=True
+    )
+
+    def shrunk() -> bool:
+        described = elasticache.describe_replication_groups(ReplicationGroupId=group_id)
+        return described["ReplicationGroups"][0]["MemberClusters"] == [f"{group_id}-001"]
+
+    wait_for(shrunk, "the replicas to be removed")

@@ -210,8 +210,7 @@ class Fleet:
                 cluster.id,
                 f"Added cache node {node.id} in availability zone {cluster.az}",
             )
-        if cluster.replication_group_id is None:
-            cluster.status = "available"
+        cluster.status = "available"
         self.store.save_cluster(account, region, cluster)
         if cluster.replication_group_id is None:
             self.events.record(

@@ -173,3 +173,74 @@ class GroupChanges:
                 account, region, group, request["PrimaryClusterId"]
             )
         return self.store.group(account, region, group.id)
+
+    # replica counts (cluster mode disabled)
+
+    async def increase_replicas(
+        self, account: str, region: str, request: dict[str, Any]
+    ) -> ReplicationGroup:
+        group = self.store.group(account, region, request["ReplicationGroupId"])
+        if group.cluster_enabled:
+            raise combination(
+                "Changing the replica count of cluster mode enabled groups is not supported by"
+                " cloudlet yet."
+            )
+        wanted = request.get("NewReplicaCount")
+        if wanted is None:
+            raise combination("NewReplicaCount must be given.")
+        current = len(group.members()) - 1
+        if not current < wanted <= 5:
+            raise ServiceError(
+                f"NewReplicaCount must be greater than the current replica count ({current})"
+                " and at most 5.",
+                code="InvalidParameterValueException",
+            )
+        used = {int(m.rsplit("-", 1)[1]) for m in group.members()}
+        number = 1
+        for _ in range(wanted - current):
+            while number in used:
+                number += 1
+            used.add(number)
+            await self.provider.replication_groups.add_replica_cluster(
+                account, region, f"{group.id}-{number:03d}", {"ReplicationGroupId": group.id}
+            )
+        return self.store.group(account, region, group.id)
+
+    async def decrease_replicas(
+        self, account: str, region: str, request: dict[str, Any]
+    ) -> ReplicationGroup:
+        group = self.store.group(account, region, request["ReplicationGroupId"])
+        if group.cluster_enabled:
+            raise combination(
+                "Changing the replica count of cluster mode enabled groups is not supported by"
+                " cloudlet yet."
+            )
+        node_group = group.node_groups[0]
+        replicas = [m for m in node_group.members if m != node_group.primary]
+        remove = list(request.get("ReplicasToRemove") or [])
+        if not remove:
+            wanted = request.get("NewReplicaCount")
+            if wanted is None or not 0 <= wanted < len(replicas):
+                raise ServiceError(
+                    f"NewReplicaCount must be less than the current replica count"
+                    f" ({len(replicas)}).",
+                    code="InvalidParameterValueException",
+                )
+            remove = replicas[wanted:]
+        for member_id in remove:
+            if member_id not in replicas:
+                raise ServiceError(
+                    f"{member_id} is not a replica of replication group {group.id}.",
+                    code="InvalidParameterValueException",
+                )
+        if group.automatic_failover == "enabled" and len(replicas) == len(remove):
+            raise combination(
+                "Automatic failover needs at least one replica: disable it before removing"
+                " every replica."
+            )
+        for member_id in remove:
+            member = self.store.cluster(account, region, member_id)
+            member.status = "deleting"
+            self.store.save_cluster(account, region, member)
+            self.fleet.background(self.provider.clusters.remove(account, region, member_id))
+        return self.store.group(account, region, group.id)

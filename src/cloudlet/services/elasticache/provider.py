@@ -139,6 +139,18 @@ class ElastiCacheProvider(Provider):
             "ReplicationGroup": self.replication_groups.describe(ctx.account, ctx.region, group)
         }
 
+    async def increase_replica_count(self, ctx: RequestContext, request: Request) -> Response:
+        group = await self.group_changes.increase_replicas(ctx.account, ctx.region, request)
+        return {
+            "ReplicationGroup": self.replication_groups.describe(ctx.account, ctx.region, group)
+        }
+
+    async def decrease_replica_count(self, ctx: RequestContext, request: Request) -> Response:
+        group = await self.group_changes.decrease_replicas(ctx.account, ctx.region, request)
+        return {
+            "ReplicationGroup": self.replication_groups.describe(ctx.account, ctx.region, group)
+        }
+
     def test_failover(self, ctx: RequestContext, request: Request) -> Response:
         group = self.failover.test_failover(
             ctx.account, ctx.region, request["ReplicationGroupId"], request["NodeGroupId"]
