@@ -37,6 +37,7 @@ from cloudlet.services.stepfunctions.asl.payload import dumps
 from cloudlet.services.stepfunctions.asl.states import parse_definition
 from cloudlet.services.stepfunctions.callbacks import Callbacks, new_token
 from cloudlet.services.stepfunctions.execution_logs import ExecutionLogger
+from cloudlet.services.stepfunctions.map_runs import MapRuns
 from cloudlet.services.stepfunctions.state_machines import StateMachines, Target, timestamp
 from cloudlet.services.stepfunctions.storage import SfnStore
 
@@ -107,6 +108,16 @@ class ExecutionHost:
     def new_token(self, run: Run) -> str:
         return new_token(run.info.arn)
 
+    def start_map_run(self, visit: Visit, settings: dict[str, Any]) -> str:
+        info = visit.run.info
+        label = visit.state.label or visit.state.name
+        return self.executions.map_runs.start(
+            self.account, self.region, info.arn, info.state_machine_name, label, settings
+        )
+
+    def end_map_run(self, arn: str, status: str, counts: dict[str, int]) -> None:
+        self.executions.map_runs.finish(arn, status, counts)
+
 
 class Executions:
     def __init__(
@@ -121,6 +132,7 @@ class Executions:
         self.machines = machines
         self.activities = activities
         self.callbacks = Callbacks(platform.clock)
+        self.map_runs = MapRuns(platform.store)
         self.live: dict[str, Live] = {}
         self._keepalive: str | None = None
         self._generation = uuid.uuid4().hex

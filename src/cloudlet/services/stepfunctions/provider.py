@@ -164,6 +164,18 @@ class StepFunctionsProvider(Provider):
     async def test_state(self, ctx: RequestContext, request: Request) -> Response:
         return await teststate.test_state(self.executions, ctx.account, ctx.region, request)
 
+    def describe_map_run(self, ctx: RequestContext, request: Request) -> Response:
+        return self.executions.map_runs.describe(ctx.account, ctx.region, request["mapRunArn"])
+
+    def list_map_runs(self, ctx: RequestContext, request: Request) -> Response:
+        execution = request["executionArn"]
+        self.executions.describe(ctx.account, ctx.region, {"executionArn": execution})
+        return self.executions.map_runs.list_runs(ctx.account, ctx.region, execution, request)
+
+    def update_map_run(self, ctx: RequestContext, request: Request) -> Response:
+        self.executions.map_runs.update(ctx.account, ctx.region, request)
+        return {}
+
     # -- activities and task tokens -------------------------------------------------------
 
     def create_activity(self, ctx: RequestContext, request: Request) -> Response:

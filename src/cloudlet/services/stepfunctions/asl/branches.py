@@ -169,6 +169,21 @@ async def _map_attempt(visit: Visit) -> Outcome:
     started = run.emit(
         frame, "MapStateStarted", {"mapStateStartedEventDetails": {"length": len(inputs)}}
     )
+    map_run = None
+    counts = {"succeeded": 0, "failed": 0, "aborted": 0}
+    if distributed:
+        map_run = run.host.start_map_run(
+            visit,
+            {
+                "maxConcurrency": concurrency,
+                "toleratedFailurePercentage": tolerated_percent,
+                "toleratedFailureCount": tolerated_count,
+                "total": len(inputs),
+            },
+        )
+        started = run.emit(
+            frame, "MapRunStarted", {"mapRunStartedEventDetails": {"mapRunArn": map_run}}
+        )
     semaphore = asyncio.Semaphore(limit)
     assert state.processor is not None
     processor = state.processor
@@ -188,6 +203,7 @@ async def _map_attempt(visit: Visit) -> Outcome:
             try:
                 result = await run_program(child, processor, value)
             except StatesError as error:
+                counts["failed"] += 1
                 run.emit(
                     child,
                     "MapIterationFailed",
@@ -204,6 +220,7 @@ async def _map_attempt(visit: Visit) -> Outcome:
                 aborted.append(True)
                 raise
             except asyncio.CancelledError:
+                counts["aborted"] += 1
                 if not run.closed:
                     run.emit(
                         child,
@@ -211,6 +228,7 @@ async def _map_attempt(visit: Visit) -> Outcome:
                         {"mapIterationAbortedEventDetails": {"index": index, "name": state.name}},
                     )
                 raise
+            counts["succeeded"] += 1
             run.emit(
                 child,
                 "MapIterationSucceeded",
@@ -220,11 +238,18 @@ async def _map_attempt(visit: Visit) -> Outcome:
 
     try:
         results = await _all_or_first_failure([iteration(i, item) for i, item in enumerate(inputs)])
-    except StatesError:
+    except StatesError as error:
         frame.last = run.next_id - 1
+        if map_run is not None:
+            run.host.end_map_run(map_run, "FAILED", counts)
+            details = {"error": error.error} | ({"cause": error.cause} if error.cause else {})
+            run.emit(frame, "MapRunFailed", {"mapRunFailedEventDetails": details})
         run.emit(frame, "MapStateFailed")
         raise
     frame.last = run.next_id - 1
+    if map_run is not None:
+        run.host.end_map_run(map_run, "SUCCEEDED", counts)
+        run.emit(frame, "MapRunSucceeded")
     run.emit(frame, "MapStateSucceeded")
     return _finish(visit, results)
 

@@ -68,6 +68,12 @@ class Host(Protocol):
 
     def new_token(self, run: Run) -> str: ...
 
+    def start_map_run(self, visit: Visit, settings: dict[str, Any]) -> str:
+        """Record a distributed Map's Map Run; returns its ARN."""
+        ...
+
+    def end_map_run(self, arn: str, status: str, counts: dict[str, int]) -> None: ...
+
 
 class Suspend(Exception):
     """A durable run parks in a top-level Wait until `until` (real epoch seconds)."""
