@@ -22,6 +22,7 @@ from cloudlet.services.cloudwatch.alarm_config import (
     metric_alarm_config,
 )
 from cloudlet.services.cloudwatch.alarm_store import COMPOSITE, METRIC, Alarm, AlarmStore
+from cloudlet.services.cloudwatch.evaluation import alarm_period
 from cloudlet.services.cloudwatch.metrics import MetricStore
 from cloudlet.services.cloudwatch.models import (
     decode_token,
@@ -106,7 +107,18 @@ class Alarms:
             other = "metric" if existing.kind == METRIC else "composite"
             raise errors.validation(f"An alarm named {name} already exists as a {other} alarm.")
         if existing is None:
-            alarm = Alarm(account, region, name, kind, config, tags=check_tags(request.get("Tags")))
+            tags = check_tags(request.get("Tags"))
+            now = time.time()
+            alarm = Alarm(
+                account,
+                region,
+                name,
+                kind,
+                config,
+                state_updated=now,
+                config_updated=now,
+                tags=tags,
+            )
             self.store.save(alarm)
             self.store.record(
                 alarm,
@@ -135,7 +147,8 @@ class Alarms:
             saved = self.store.get(account, region, name)
             if saved is not None:
                 self.scheduler.evaluate_composite(saved)
-        self.scheduler.ensure_running()
+        high_resolution = kind == METRIC and alarm_period(config) < 60
+        self.scheduler.ensure_running(high_resolution=high_resolution)
 
     def delete_alarms(self, account: str, region: str, names: list[str]) -> None:
         doomed = {n: a for n in names if (a := self.store.get(account, region, n)) is not None}

@@ -92,7 +92,7 @@ def slots(
 ) -> list[Slot]:
     """The alarm's evaluation range, oldest first."""
     config = alarm.config
-    period = int(config.get("Period") or _math_period(config))
+    period = alarm_period(config)
     count = int(config["EvaluationPeriods"]) + EXTRA_PERIODS
     width = period * bucket_seconds
     end = range_end(now, period, bucket_seconds)
@@ -142,7 +142,10 @@ def slots(
     return result
 
 
-def _math_period(config: dict[str, Any]) -> int:
+def alarm_period(config: dict[str, Any]) -> int:
+    """The alarm's period: its Period, or that of its metric math queries."""
+    if config.get("Period"):
+        return int(config["Period"])
     for query in config.get("Metrics") or ():
         if query.get("MetricStat"):
             return int(query["MetricStat"]["Period"])

@@ -49,6 +49,7 @@ class AlarmScheduler:
         self.actions = actions
         self.generation = uuid.uuid4().hex
         self._timer: str | None = None
+        self._timer_high_resolution = False
         self._evaluated: dict[tuple[str, str, str], int] = {}
         """Per alarm: the last evaluation step it was evaluated in."""
         self._refired: dict[tuple[str, str, str], float] = {}
@@ -62,7 +63,7 @@ class AlarmScheduler:
     def start(self) -> None:
         self.platform.clock.on(TIMER, self._tick)
         if self.alarms.count():
-            self.ensure_running()
+            self.ensure_running(high_resolution=True)
 
     def reset(self) -> None:
         self.generation = uuid.uuid4().hex
@@ -70,10 +71,13 @@ class AlarmScheduler:
         self._evaluated.clear()
         self._refired.clear()
 
-    def ensure_running(self) -> None:
-        """Arm the next tick unless one is armed."""
+    def ensure_running(self, *, high_resolution: bool = False) -> None:
+        """Arm the next tick unless one is armed (sooner for a new high-resolution alarm)."""
+        if self._timer is not None and high_resolution and not self._timer_high_resolution:
+            self.platform.clock.cancel(self._timer)
+            self._timer = None
         if self._timer is None:
-            self._arm(high_resolution=True)
+            self._arm(high_resolution=high_resolution)
 
     def _arm(self, *, high_resolution: bool) -> None:
         step = (10.0 if high_resolution else 60.0) * self.bucket_seconds
@@ -83,6 +87,7 @@ class AlarmScheduler:
         self._timer = self.platform.clock.schedule(
             TIMER, aws_seconds, {"generation": self.generation}
         )
+        self._timer_high_resolution = high_resolution
 
     def _tick(self, payload: dict[str, Any]) -> None:
         if payload.get("generation") != self.generation:
@@ -90,25 +95,26 @@ class AlarmScheduler:
         self._timer = None
         high_resolution = False
         any_alarm = False
-        try:
-            now = time.time()
+        now = time.time()
+        for kind in (METRIC, COMPOSITE):
             for alarm in self.alarms.everywhere():
                 any_alarm = True
-                if alarm.kind == METRIC:
-                    high_resolution |= int(alarm.config.get("Period") or 60) < 60
-                    self._maybe_evaluate(alarm, now)
-            for alarm in self.alarms.everywhere():
-                if alarm.kind == COMPOSITE:
-                    self.evaluate_composite(alarm)
-        except Exception:
-            log.exception("alarm evaluation failed")
-            any_alarm = True
+                if alarm.kind != kind:
+                    continue
+                try:
+                    if kind == METRIC:
+                        high_resolution |= evaluation.alarm_period(alarm.config) < 60
+                        self._maybe_evaluate(alarm, now)
+                    else:
+                        self.evaluate_composite(alarm)
+                except Exception:
+                    log.exception("evaluation of alarm %s failed", alarm.name)
         if any_alarm:
             self._arm(high_resolution=high_resolution)
 
     def _maybe_evaluate(self, alarm: Alarm, now: float) -> None:
         key = (alarm.account, alarm.region, alarm.name)
-        period = int(alarm.config.get("Period") or 60)
+        period = evaluation.alarm_period(alarm.config)
         step = evaluation.step_seconds(period) * self.bucket_seconds
         index = math.floor(now / step + 1e-9)
         if self._evaluated.get(key) == index:
