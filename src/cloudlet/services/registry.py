@@ -72,7 +72,9 @@ SERVICES: dict[str, ServiceSpec] = {
         ),
         ServiceSpec("ec2", "ec2", "cloudlet.services.ec2.provider:Ec2Provider"),
         ServiceSpec(
-            "autoscaling", "autoscaling", "cloudlet.services.autoscaling.provider:AutoScalingProvider"
+            "autoscaling",
+            "autoscaling",
+            "cloudlet.services.autoscaling.provider:AutoScalingProvider",
         ),
         ServiceSpec(
             "stepfunctions",
