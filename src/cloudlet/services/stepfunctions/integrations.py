@@ -30,27 +30,12 @@ from cloudlet.services.stepfunctions.asl.errors import TASK_FAILED, TIMEOUT, Sta
 from cloudlet.services.stepfunctions.asl.payload import dumps
 from cloudlet.services.stepfunctions.asl.task import DEFAULT_TIMEOUT
 from cloudlet.services.stepfunctions.callbacks import TaskFailure
+from cloudlet.services.stepfunctions.lambda_tasks import http_metadata, lambda_invoke, plain_lambda
 
 if TYPE_CHECKING:
     from cloudlet.services.stepfunctions.executions import ExecutionHost
 
 OPTIMIZED = {"lambda", "dynamodb", "states", "sqs", "sns", "events"}
-
-
-def _http_metadata(request_id: str, status: int = 200) -> dict[str, Any]:
-    headers = {
-        "Content-Type": "application/x-amz-json-1.0",
-        "Date": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()),
-        "x-amzn-RequestId": request_id,
-    }
-    return {
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {key: [value] for key, value in headers.items()},
-            "HttpHeaders": headers,
-            "HttpStatusCode": status,
-        },
-        "SdkResponseMetadata": {"RequestId": request_id},
-    }
 
 
 async def invoke(
@@ -65,7 +50,7 @@ async def invoke(
     if ":activity:" in resource:
         return await _activity(host, visit, parameters, token, timeout, heartbeat)
     if resource.startswith("arn:aws:lambda:") or ":lambda:" in resource.split(":::")[0]:
-        return await _plain_lambda(host, visit, parameters, timeout)
+        return await plain_lambda(host, visit, parameters, timeout)
     parts = resource.split(":", 5)
     if len(parts) < 6 or parts[2] != "states":
         raise _unknown(resource)
@@ -106,7 +91,7 @@ def _calls(
     account, region = host.account, host.region
     platform = host.platform
     if resource_type == "lambda" and action == "invoke":
-        return lambda params: _lambda_invoke(platform, params, account, region)
+        return lambda params: lambda_invoke(platform, params, account, region)
     if resource_type == "states" and action == "startExecution":
         return lambda params: _start_execution(host, params)
     if resource_type == "dynamodb" and action in ("getItem", "putItem", "updateItem", "deleteItem"):
@@ -128,7 +113,7 @@ def _calls(
                     f" {error.status_code or 400}; Error Code: {error.code}; Request ID:"
                     f" {request_id}; Proxy: null)",
                 ) from None
-            return {**sdk.plain(result), **_http_metadata(request_id)}
+            return {**sdk.plain(result), **http_metadata(request_id)}
 
         return dynamodb
     if resource_type.startswith("aws-sdk:"):
@@ -143,7 +128,7 @@ def _calls(
 
         async def optimized(params: Any) -> Any:
             result = await sdk.call(platform, service, action, params, account, region, prefix)
-            return {**sdk.plain(result), **_http_metadata(str(uuid.uuid4()))}
+            return {**sdk.plain(result), **http_metadata(str(uuid.uuid4()))}
 
         return optimized
 
@@ -257,110 +242,6 @@ def _scale(host: ExecutionHost) -> float:
     return host.real_seconds(1.0) or 1.0
 
 
-# -- Lambda -----------------------------------------------------------------------------------
-
-
-async def _lambda_call(
-    platform: Any, params: dict[str, Any], account: str, region: str
-) -> dict[str, Any]:
-    payload = params.get("Payload")
-    request: dict[str, Any] = {"FunctionName": params.get("FunctionName")}
-    if payload is not None:
-        request["Payload"] = (payload if isinstance(payload, str) else dumps(payload)).encode()
-    for key in ("InvocationType", "Qualifier", "ClientContext", "LogType"):
-        if params.get(key) is not None:
-            request[key] = params[key]
-    request_id = str(uuid.uuid4())
-    try:
-        response = await platform.services.call(
-            "lambda", "Invoke", request, account=account, region=region
-        )
-    except ServiceError as error:
-        raise StatesError(
-            f"Lambda.{error.code}",
-            f"{error.message} (Service: AWSLambda; Status Code: {error.status_code or 400};"
-            f" Error Code: {error.code}; Request ID: {request_id}; Proxy: null)",
-        ) from None
-    body = response.get("Payload") or b""
-    text = body.decode() if isinstance(body, bytes | bytearray) else str(body)
-    if response.get("FunctionError"):
-        try:
-            error_type = json.loads(text).get("errorType") if text else None
-        except (ValueError, AttributeError):
-            error_type = None
-        raise StatesError(error_type or "Lambda.Unknown", text)
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = text
-    response = dict(response)
-    response["Payload"] = parsed
-    response["_request_id"] = request_id
-    return response
-
-
-async def _lambda_invoke(platform: Any, params: Any, account: str, region: str) -> Any:
-    response = await _lambda_call(platform, params or {}, account, region)
-    request_id = response.pop("_request_id")
-    out: dict[str, Any] = {}
-    if response.get("ExecutedVersion"):
-        out["ExecutedVersion"] = response["ExecutedVersion"]
-    out["Payload"] = response.get("Payload")
-    out.update(_http_metadata(request_id, response.get("StatusCode", 200)))
-    out["StatusCode"] = response.get("StatusCode", 200)
-    return out
-
-
-async def _plain_lambda(host: ExecutionHost, visit: Visit, parameters: Any, timeout: float) -> Any:
-    run, frame = visit.run, visit.frame
-    resource = visit.state.resource
-    details: dict[str, Any] = {
-        "resource": resource,
-        "input": dumps(parameters),
-        "inputDetails": {"truncated": False},
-    }
-    if timeout != DEFAULT_TIMEOUT:
-        details["timeoutInSeconds"] = int(timeout)
-    run.emit(frame, "LambdaFunctionScheduled", {"lambdaFunctionScheduledEventDetails": details})
-    run.emit(frame, "LambdaFunctionStarted")
-    run.flush()
-    try:
-        response = await asyncio.wait_for(
-            _lambda_call(
-                host.platform,
-                {"FunctionName": resource, "Payload": parameters},
-                host.account,
-                host.region,
-            ),
-            host.real_seconds(timeout),
-        )
-    except TimeoutError:
-        run.emit(
-            frame,
-            "LambdaFunctionTimedOut",
-            {"lambdaFunctionTimedOutEventDetails": {"error": TIMEOUT}},
-        )
-        raise StatesError(TIMEOUT, None) from None
-    except StatesError as error:
-        out = {"error": error.error}
-        if error.cause is not None:
-            out["cause"] = error.cause
-        run.emit(frame, "LambdaFunctionFailed", {"lambdaFunctionFailedEventDetails": out})
-        raise
-    result = response.get("Payload")
-    run.emit(
-        frame,
-        "LambdaFunctionSucceeded",
-        {
-            "lambdaFunctionSucceededEventDetails": {
-                "output": dumps(result),
-                "outputDetails": {"truncated": False},
-            }
-        },
-    )
-    return result
-
-
 # -- Step Functions ---------------------------------------------------------------------------
 
 
@@ -396,7 +277,7 @@ async def _start_execution(host: ExecutionHost, params: Any) -> Any:
     return {
         "ExecutionArn": response["executionArn"],
         "StartDate": int(response["startDate"].timestamp() * 1000),
-        **_http_metadata(request_id),
+        **http_metadata(request_id),
     }
 
 

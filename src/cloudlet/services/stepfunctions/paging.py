@@ -28,3 +28,12 @@ def decode(token: str | None) -> Any:
         return json.loads(base64.urlsafe_b64decode(token.encode()))
     except ValueError:
         raise errors.invalid_token(f"Invalid PaginationToken: {token}") from None
+
+
+def slice_page(items: list[dict[str, Any]], request: dict[str, Any], key: str) -> dict[str, Any]:
+    size = page_size(request)
+    start = int(decode(request.get("nextToken")) or 0)
+    response: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        response["nextToken"] = encode(start + size)
+    return response

@@ -26,6 +26,7 @@ Response = dict[str, Any]
 
 class StepFunctionsProvider(Provider):
     service = "stepfunctions"
+    resumes = True
 
     def __init__(self, platform: Any) -> None:
         super().__init__(platform)
