@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from services.cloudwatch.support import minute
 
 from cloudlet.errors import ServiceError
-from cloudlet.services.cloudwatch.metrics import put_metric_data
+from cloudlet.services.cloudwatch.metrics import metric_store, put_metric_data
 
 INSTANCE = [{"Name": "InstanceId", "Value": "i-0123456789abcdef0"}]
 
@@ -44,3 +45,27 @@ def test_invalid_data_raises_the_api_error(direct: Any) -> None:
     assert (
         exc.value.message == "The value Parsecs for parameter MetricData.member.1.Unit is invalid."
     )
+
+
+def test_metrics_not_published_for_two_weeks_are_not_listed(direct: Any) -> None:
+    put_metric_data(
+        direct.platform, "111122223333", "us-east-1", "Jobs",
+        [{"MetricName": "Old", "Value": 1.0}, {"MetricName": "Fresh", "Value": 1.0}],
+    )  # fmt: skip
+    direct.platform.store.execute(
+        "UPDATE cw_metrics SET last_put = last_put - 15 * 86400 WHERE name = 'Old'"
+    )
+    listed = direct.call("cloudwatch", "ListMetrics", account="111122223333", Namespace="Jobs")
+    assert [m["MetricName"] for m in listed["Metrics"]] == ["Fresh"]
+
+
+def test_datapoints_expire_after_15_months(direct: Any) -> None:
+    put_metric_data(
+        direct.platform, "111122223333", "us-east-1", "Jobs", [{"MetricName": "M", "Value": 1.0}]
+    )
+    store = metric_store(direct.platform.store)
+    store.expire(now=time.time() + 400 * 86400)
+    assert direct.platform.store.query_one("SELECT count(*) FROM cw_datapoints")[0] == 1
+    store.expire(now=time.time() + 456 * 86400)
+    assert direct.platform.store.query_one("SELECT count(*) FROM cw_datapoints")[0] == 0
+    assert direct.platform.store.query_one("SELECT count(*) FROM cw_metrics")[0] == 0

@@ -2,7 +2,8 @@
 
 A dimension filter with a value matches metrics having that dimension with that value; one
 without a value matches metrics having that dimension at all; a metric may have more dimensions
-than the filters name. AWS lists metrics in no promised order; cloudlet lists them by namespace,
+than the filters name. Only metrics published in the past two weeks are listed, as in AWS.
+AWS lists metrics in no promised order; cloudlet lists them by namespace,
 metric name and dimensions, and the NextToken is the position after the page's last metric.
 """
 
@@ -23,6 +24,8 @@ from cloudlet.services.cloudwatch.models import (
 PAGE_SIZE = 500
 RECENTLY_ACTIVE_SECONDS = 3 * 3600.0
 """`PT3H`: published in the past three hours."""
+LISTED_SECONDS = 14 * 86400.0
+"""ListMetrics lists metrics published in the past two weeks."""
 
 
 def _matches(key: MetricKey, filters: list[dict[str, str]]) -> bool:
@@ -61,7 +64,7 @@ def list_metrics(
         region,
         namespace=namespace,
         name=request.get("MetricName"),
-        active_since=time.time() - RECENTLY_ACTIVE_SECONDS if active else None,
+        active_since=time.time() - (RECENTLY_ACTIVE_SECONDS if active else LISTED_SECONDS),
         after=after,
     ):
         if not _matches(key, filters):

@@ -52,6 +52,8 @@ from cloudlet.services.cloudwatch.models import (
 if TYPE_CHECKING:
     from cloudlet.platform.runtime import Platform
 
+RETENTION_SECONDS = 455 * 86400.0
+"""AWS keeps datapoints for 15 months (rolled up to coarser periods; cloudlet keeps them raw)."""
 MAX_METRIC_DATA = 1000
 MAX_VALUES = 150
 MAX_AGE = 14 * 86400.0
@@ -171,6 +173,13 @@ class MetricStore:
                     )
                 )
             conn.executemany("INSERT INTO cw_datapoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def expire(self, now: float | None = None) -> None:
+        """Forget datapoints, and metrics not published, for longer than AWS keeps them."""
+        before = (time.time() if now is None else now) - RETENTION_SECONDS
+        with self.store.atomic() as conn:
+            conn.execute("DELETE FROM cw_datapoints WHERE ts < ?", (before,))
+            conn.execute("DELETE FROM cw_metrics WHERE last_put < ?", (before,))
 
     def metric_id(self, account: str, region: str, key: MetricKey) -> int | None:
         row = self.store.query_one(

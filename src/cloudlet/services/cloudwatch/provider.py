@@ -9,6 +9,8 @@ Dashboards: `dashboards` (stored bodies).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +30,13 @@ if TYPE_CHECKING:
 Request = dict[str, Any]
 Response = dict[str, Any]
 
+SWEEP_SECONDS = 3600.0
+"""How often expired datapoints are deleted (an internal period, not an AWS one: not scaled)."""
+
 
 class CloudWatchProvider(Provider):
     service = "cloudwatch"
+    resumes = True
 
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)
@@ -40,14 +46,25 @@ class CloudWatchProvider(Provider):
         self.scheduler = AlarmScheduler(platform, alarm_store, self.metrics, self.actions)
         self.alarms = Alarms(alarm_store, self.metrics, self.scheduler)
         self.dashboards = Dashboards(platform.store)
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self.scheduler.start()
+        self._sweeper = asyncio.create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        while True:
+            self.metrics.expire()
+            await asyncio.sleep(SWEEP_SECONDS)
 
     async def reset(self) -> None:
         self.scheduler.reset()
 
     async def shutdown(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.actions.stop()
 
     # metrics
