@@ -99,7 +99,9 @@ async def serve(config: Config, on_ready: Callable[[Config], None] | None = None
         await platform.clock.start()
         if on_ready is not None:
             on_ready(config)
+        resuming = asyncio.ensure_future(platform.services.resume())
         await stop.wait()
+        resuming.cancel()
     finally:
         await server.stop()
         platform.clock.stop()

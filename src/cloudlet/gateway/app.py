@@ -139,7 +139,7 @@ class Gateway:
     async def reset_state(self) -> None:
         """Wipe all state of all services and end every child process."""
         platform = self.platform
-        await platform.supervisor.shutdown()
+        await platform.supervisor.stop_all()
         platform.clock.cancel_all()
         platform.store.wipe()
         platform.credentials.clear_cache()

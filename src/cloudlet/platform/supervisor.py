@@ -304,6 +304,7 @@ class Supervisor:
         self._children: dict[int, Child] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._ending_all = False
         self._identity = (os.getpid(), cgroups.create_time(os.getpid()) or time.time())
         self._cgroups = cgroups.cgroup_tree()
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -396,19 +397,32 @@ class Supervisor:
         """End every child of `owner`: SIGTERM, then SIGKILL after `grace` seconds."""
         await asyncio.gather(*(child.terminate(grace) for child in self.children(owner)))
 
+    @property
+    def ending_all(self) -> bool:
+        """True while `stop_all` or `shutdown` ends every child: exits then are not crashes."""
+        return self._ending_all or self._closing
+
+    async def stop_all(self, grace: float = 3.0) -> None:
+        """End every child (a reset): SIGTERM each group, SIGKILL what still runs after `grace`
+        seconds, then any process still in one of their sessions. New spawns stay allowed."""
+        self._ending_all = True
+        try:
+            children = self.children()
+            for child in children:
+                child._signal(signal.SIGTERM)
+            if children:
+                await asyncio.wait([child._done for child in children], timeout=grace)
+            for child in children:
+                child.kill()
+            cgroups.kill_sessions({child.pid for child in children})
+            await asyncio.gather(*(child.wait() for child in children))
+        finally:
+            self._ending_all = False
+
     async def shutdown(self, grace: float = 3.0) -> None:
-        """End every child: SIGTERM each group, SIGKILL what still runs after `grace` seconds,
-        then any process still in one of their sessions. Refuses new spawns from now on."""
+        """End every child as `stop_all` does, and refuse new spawns from now on."""
         self._closing = True
-        children = self.children()
-        for child in children:
-            child._signal(signal.SIGTERM)
-        if children:
-            await asyncio.wait([child._done for child in children], timeout=grace)
-        for child in children:
-            child.kill()
-        cgroups.kill_sessions({child.pid for child in children})
-        await asyncio.gather(*(child.wait() for child in children))
+        await self.stop_all(grace)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 

@@ -23,6 +23,11 @@ class Provider:
     service: ClassVar[str]
     """botocore's service name, as in `ServiceSpec.name`."""
 
+    resumes: ClassVar[bool] = False
+    """True for services with work that must go on after a restart without waiting for a request
+    (engine processes, instances, evaluation loops): cloudlet then starts the provider at boot
+    when its data directory holds state of the service."""
+
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
 

@@ -140,6 +140,20 @@ class ServiceManager:
             except Exception:
                 log.exception("shutdown of %s failed", name)
 
+    async def resume(self) -> None:
+        """At boot: start the providers that resume work and have state in this data directory."""
+        assert self.platform is not None, "ServiceManager.bind() first"
+        store = self.platform.store
+        used = {row[0] for row in store.query("SELECT DISTINCT namespace FROM _migrations")}
+        if "documents" in store.tables():
+            used |= {row[0] for row in store.query("SELECT DISTINCT service FROM documents")}
+        for name in sorted(used & SERVICES.keys()):
+            try:
+                if SERVICES[name].load_provider_class().resumes:
+                    await self.provider(name)
+            except Exception:
+                log.exception("resuming %s failed", name)
+
     async def resolve_timer(self, kind: str) -> None:
         """Load the service owning timer `kind` (`<service>:<what>`) so its handler exists."""
         service = kind.split(":", 1)[0]

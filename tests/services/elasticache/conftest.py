@@ -4,25 +4,12 @@ and factories that delete what a test created (so no engine outlives its test)."
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-WAIT_SECONDS = 60.0
-"""Liveness bound only: engines start in well under a second on an idle machine."""
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.02)
-    pytest.fail(f"timed out waiting for {what}")
+from cloudlet.testing import wait_for
 
 
 @pytest.fixture
@@ -145,8 +132,3 @@ def _deletable(elasticache: Any, group_id: str) -> bool:
     except Exception:
         return True
     return group["ReplicationGroups"][0]["Status"] not in ("creating", "modifying")
-
-
-def node_port(cluster: dict[str, Any], index: int = 0) -> int:
-    port: int = cluster["CacheNodes"][index]["Endpoint"]["Port"]
-    return port

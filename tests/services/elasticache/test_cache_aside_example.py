@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import redis
-from conftest import node_port
+from cache_nodes import node_port
 
 from cloudlet.services.registry import SERVICES
 

@@ -12,7 +12,9 @@ import pytest
 import redis
 import valkey
 from botocore.exceptions import ClientError
-from conftest import node_port, wait_for
+from cache_nodes import node_port
+
+from cloudlet.testing import wait_for
 
 
 def accepts(port: int) -> bool:

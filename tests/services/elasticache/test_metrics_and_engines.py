@@ -11,10 +11,10 @@ from typing import Any
 import boto3
 import pytest
 import redis
-from conftest import node_port, wait_for
+from cache_nodes import node_port
 
 from cloudlet.services.elasticache.metrics import counters_from_info, metrics, read_info
-from cloudlet.testing import CloudletProcess
+from cloudlet.testing import CloudletProcess, wait_for
 
 
 def test_metrics_come_from_the_engine_counters(create_cluster: Callable[..., Any]) -> None:
@@ -102,6 +102,8 @@ def test_clusters_come_back_with_their_data_after_a_restart(tmp_path: Path) -> N
         with pytest.raises(redis.exceptions.ConnectionError):
             redis.Redis(port=port).ping()
         server.start()
+        # Before any ElastiCache request: the provider resumes at boot and restarts the engines.
+        wait_for(lambda: _answers(port), "the engine to come back without a request")
         cluster, group = wait_for(describe, "the cluster and the group after the restart")
         assert node_port(cluster) == port
         assert redis.Redis(port=port).get("survives") == b"restart"
@@ -213,3 +215,10 @@ def test_metrics_are_published_to_cloudwatch_each_period(tmp_path: Path) -> None
             "EngineCPUUtilization",
             "DatabaseMemoryUsagePercentage",
         }
+
+
+def _answers(port: int) -> bool:
+    try:
+        return bool(redis.Redis(port=port, socket_timeout=1).ping())
+    except redis.exceptions.ConnectionError:
+        return False

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import redis
 from botocore.exceptions import ClientError
-from conftest import node_port
+from cache_nodes import node_port
 
 
 def test_modified_parameters_reach_running_engines_and_reset_restores_them(

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import redis
 from botocore.exceptions import ClientError
-from conftest import wait_for
 from redis.cluster import RedisCluster
+
+from cloudlet.testing import wait_for
 
 
 @pytest.fixture

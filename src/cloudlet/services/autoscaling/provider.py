@@ -42,6 +42,7 @@ class AutoScalingProvider(
     Provider,
 ):
     service = "autoscaling"
+    resumes = True
 
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)

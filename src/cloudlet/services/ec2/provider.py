@@ -46,6 +46,7 @@ class Ec2Provider(
     Provider,
 ):
     service = "ec2"
+    resumes = True
 
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)

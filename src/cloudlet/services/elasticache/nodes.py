@@ -152,7 +152,6 @@ class Nodes:
             path = spec.directory / "node.conf"
             path.write_text(spec.config_text)
             argv.append(str(path))
-        self._reopen_supervisor()
         running.ready = False
 
         def on_output(stream: str, line: bytes) -> None:
@@ -227,7 +226,7 @@ class Nodes:
             or self._running.get(running.spec.owner) is not running
         ):
             return
-        if getattr(self.platform.supervisor, "_closing", False):
+        if self.platform.supervisor.ending_all:
             return  # a reset or shutdown is ending every child
         running.child = None
         running.failures += 1
@@ -242,7 +241,7 @@ class Nodes:
         await asyncio.sleep(0.1 * 2 ** min(running.failures - 1, 6))
         if self.closing or self._running.get(owner) is not running or running.stopping:
             return
-        if getattr(self.platform.supervisor, "_closing", False):
+        if self.platform.supervisor.ending_all:
             return
         spec = await self._respec(owner)
         if spec is None:
@@ -261,14 +260,6 @@ class Nodes:
                 task.add_done_callback(self._tasks.discard)
             return
         self._on_recovered(owner)
-
-    def _reopen_supervisor(self) -> None:
-        # TODO: the platform's reset ends children with `Supervisor.shutdown`, which also refuses
-        # every later spawn; until it reopens the supervisor itself, reopen it here (never while
-        # cloudlet itself is shutting down: `closing` is set by the provider's shutdown first).
-        supervisor = self.platform.supervisor
-        if not self.closing and getattr(supervisor, "_closing", False):
-            supervisor._closing = False
 
 
 async def _answers(spec: NodeSpec) -> bool:

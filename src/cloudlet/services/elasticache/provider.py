@@ -53,6 +53,7 @@ Response = dict[str, Any]
 
 class ElastiCacheProvider(Provider):
     service = "elasticache"
+    resumes = True
 
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)
