@@ -91,10 +91,10 @@ async def run(
     """Run one invocation within the concurrency limits: (result, executed version)."""
     config, version = resolve(record, qualifier)
     check_active(config)
-    spec = provider.spec(account, region, config, version)
+    spec = provider._spec(account, region, config, version)
     name = config["FunctionName"]
     slot = provider.concurrency.acquire(
-        account, region, name, record.get("reserved"), provider.total_reserved(account, region)
+        account, region, name, record.get("reserved"), provider._total_reserved(account, region)
     )
     try:
         invocation = Invocation(
@@ -115,7 +115,7 @@ async def invoke(
     provider: LambdaProvider, account: str, region: str, request: dict[str, Any], request_id: str
 ) -> dict[str, Any]:
     """The whole Invoke operation (the invocation's request id is the API request's, as in AWS)."""
-    record, qualifier = provider.function_and_qualifier(
+    record, qualifier = provider._function_and_qualifier(
         account, region, request["FunctionName"], request.get("Qualifier")
     )
     invocation_type = request.get("InvocationType") or "RequestResponse"

@@ -71,13 +71,13 @@ class LambdaProvider(SettingsApi, Provider):
 
     # helpers shared by the domain modules
 
-    def function_and_qualifier(
+    def _function_and_qualifier(
         self, account: str, region: str, function_name: str, qualifier: str | None = None
     ) -> tuple[fn.Record, str | None]:
         name, qualifier = parse_function_name(function_name, account, region, qualifier)
         return self.functions.get(account, region, name), qualifier
 
-    def spec(self, account: str, region: str, config: fn.Record, version: str) -> Spec:
+    def _spec(self, account: str, region: str, config: fn.Record, version: str) -> Spec:
         key = (account, region, config["FunctionName"], version, config["RevisionId"])
         spec = self._specs.get(key)
         if spec is None:
@@ -87,7 +87,7 @@ class LambdaProvider(SettingsApi, Provider):
             self.runner.retire_revision(key, config["RevisionId"])
         return spec
 
-    def total_reserved(self, account: str, region: str) -> int:
+    def _total_reserved(self, account: str, region: str) -> int:
         scope = (account, region)
         if scope not in self._reserved_totals:
             self._reserved_totals[scope] = sum(
@@ -95,10 +95,10 @@ class LambdaProvider(SettingsApi, Provider):
             )
         return self._reserved_totals[scope]
 
-    def reservations_changed(self, account: str, region: str) -> None:
+    def _reservations_changed(self, account: str, region: str) -> None:
         self._reserved_totals.pop((account, region), None)
 
-    def store_code(self, request: Request) -> dict[str, Any]:
+    def _store_code(self, request: Request) -> dict[str, Any]:
         """Store the package a `Code` member describes; returns {digest, sha256, size}."""
         archive = request.get("ZipFile")
         if archive is None and request.get("S3Bucket"):
@@ -116,7 +116,7 @@ class LambdaProvider(SettingsApi, Provider):
         package = self.code.add(archive)
         return {"digest": package.digest, "sha256": package.sha256, "size": package.size}
 
-    def activate_soon(self, account: str, region: str, name: str, revision: str) -> None:
+    def _activate_soon(self, account: str, region: str, name: str, revision: str) -> None:
         """Pending → Active once the code is in place (right after the response, as AWS does)."""
 
         def activate() -> None:
@@ -141,14 +141,14 @@ class LambdaProvider(SettingsApi, Provider):
         fn.validate_settings(request, creating=True)
         if self.functions.find(ctx.account, ctx.region, name) is not None:
             raise fn.conflict(f"Function already exist: {name}")
-        code = self.store_code(request.get("Code") or {})
+        code = self._store_code(request.get("Code") or {})
         config = fn.new_configuration(request, ctx.account, ctx.region, code)
         self.layers.attach(ctx.account, ctx.region, config, request.get("Layers") or [])
         record = fn.new_record(config)
         record["tags"] = dict(request.get("Tags") or {})
         self.functions.create(ctx.account, ctx.region, record)
         response = fn.configuration(config)
-        self.activate_soon(ctx.account, ctx.region, name, config["RevisionId"])
+        self._activate_soon(ctx.account, ctx.region, name, config["RevisionId"])
         if request.get("Publish"):
             config["State"] = "Active"
             published = versions.publish(self, ctx.account, ctx.region, record, {})
@@ -157,7 +157,7 @@ class LambdaProvider(SettingsApi, Provider):
         return response
 
     def get_function(self, ctx: RequestContext, request: Request) -> Response:
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         config, _ = fn.resolve(record, qualifier) if qualifier else (record["latest"], LATEST)
@@ -175,7 +175,7 @@ class LambdaProvider(SettingsApi, Provider):
         return response
 
     def get_function_configuration(self, ctx: RequestContext, request: Request) -> Response:
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         config, _ = fn.resolve(record, qualifier) if qualifier else (record["latest"], LATEST)
@@ -194,7 +194,7 @@ class LambdaProvider(SettingsApi, Provider):
         return page(configs, request, "Functions")
 
     async def delete_function(self, ctx: RequestContext, request: Request) -> Response:
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         name = record["latest"]["FunctionName"]
@@ -206,7 +206,7 @@ class LambdaProvider(SettingsApi, Provider):
         if qualifier == LATEST:
             raise invalid("$LATEST version cannot be deleted without deleting the function.")
         self.functions.delete(ctx.account, ctx.region, name)
-        self.reservations_changed(ctx.account, ctx.region)
+        self._reservations_changed(ctx.account, ctx.region)
         await self.runner.provision_clear(ctx.account, ctx.region, name)
         self.runner.retire(ctx.account, ctx.region, name)
         for env in self.runner.environments(ctx.account, ctx.region, name):
@@ -217,10 +217,10 @@ class LambdaProvider(SettingsApi, Provider):
     def update_function_code(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_ import versions
 
-        record, _ = self.function_and_qualifier(ctx.account, ctx.region, request["FunctionName"])
+        record, _ = self._function_and_qualifier(ctx.account, ctx.region, request["FunctionName"])
         config = record["latest"]
         versions.check_revision(config, request.get("RevisionId"))
-        code = self.store_code(request)
+        code = self._store_code(request)
         if request.get("DryRun"):
             return fn.configuration(
                 {**config, "CodeSha256": code["sha256"], "CodeSize": code["size"]}
@@ -238,7 +238,7 @@ class LambdaProvider(SettingsApi, Provider):
     def update_function_configuration(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_ import versions
 
-        record, _ = self.function_and_qualifier(ctx.account, ctx.region, request["FunctionName"])
+        record, _ = self._function_and_qualifier(ctx.account, ctx.region, request["FunctionName"])
         config = record["latest"]
         versions.check_revision(config, request.get("RevisionId"))
         fn.validate_settings(request, creating=False)

@@ -91,7 +91,7 @@ def put(
     record["provisioned"][qualifier] = config
     provider.functions.save(account, region, record)
     name = record["latest"]["FunctionName"]
-    spec = provider.spec(account, region, record["versions"][version], version)
+    spec = provider._spec(account, region, record["versions"][version], version)
 
     async def allocate() -> None:
         ready = await provider.runner.provision(spec, count)
@@ -133,7 +133,7 @@ async def delete(
     provider.functions.save(account, region, record)
     version = config["_version"]
     if version in record["versions"]:
-        spec = provider.spec(account, region, record["versions"][version], version)
+        spec = provider._spec(account, region, record["versions"][version], version)
         await provider.runner.provision(spec, 0)
 
 

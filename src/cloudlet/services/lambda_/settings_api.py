@@ -33,22 +33,22 @@ class SettingsApi:
     runner: Runner
     urls: Urls
 
-    def function_and_qualifier(
+    def _function_and_qualifier(
         self, account: str, region: str, function_name: str, qualifier: str | None = None
     ) -> tuple[fn.Record, str | None]:
         raise NotImplementedError
 
-    def total_reserved(self, account: str, region: str) -> int:
+    def _total_reserved(self, account: str, region: str) -> int:
         raise NotImplementedError
 
-    def reservations_changed(self, account: str, region: str) -> None:
+    def _reservations_changed(self, account: str, region: str) -> None:
         raise NotImplementedError
 
     def _provider(self) -> LambdaProvider:
         return cast("LambdaProvider", self)
 
     def _record(self, ctx: RequestContext, request: Request) -> fn.Record:
-        record, _ = self.function_and_qualifier(ctx.account, ctx.region, request["FunctionName"])
+        record, _ = self._function_and_qualifier(ctx.account, ctx.region, request["FunctionName"])
         return record
 
     # concurrency
@@ -60,7 +60,7 @@ class SettingsApi:
         record = self._record(ctx, request)
         wanted = int(request["ReservedConcurrentExecutions"])
         limit = account_limit(self.platform, ctx.account, ctx.region)
-        others = self.total_reserved(ctx.account, ctx.region) - (record.get("reserved") or 0)
+        others = self._total_reserved(ctx.account, ctx.region) - (record.get("reserved") or 0)
         if limit - others - wanted < MIN_UNRESERVED:
             raise invalid(
                 "Specified ReservedConcurrentExecutions for function decreases account's"
@@ -68,7 +68,7 @@ class SettingsApi:
             )
         record["reserved"] = wanted
         self.functions.save(ctx.account, ctx.region, record)
-        self.reservations_changed(ctx.account, ctx.region)
+        self._reservations_changed(ctx.account, ctx.region)
         return {"ReservedConcurrentExecutions": wanted}
 
     def get_function_concurrency(self, ctx: RequestContext, request: Request) -> Response:
@@ -81,7 +81,7 @@ class SettingsApi:
         record = self._record(ctx, request)
         record["reserved"] = None
         self.functions.save(ctx.account, ctx.region, record)
-        self.reservations_changed(ctx.account, ctx.region)
+        self._reservations_changed(ctx.account, ctx.region)
         return {}
 
     def get_account_settings(self, ctx: RequestContext, request: Request) -> Response:
@@ -100,7 +100,7 @@ class SettingsApi:
                 "CodeSizeZipped": ZIPPED_LIMIT,
                 "ConcurrentExecutions": limit,
                 "UnreservedConcurrentExecutions": limit
-                - self.total_reserved(ctx.account, ctx.region),
+                - self._total_reserved(ctx.account, ctx.region),
             },
             "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(records)},
         }
@@ -108,7 +108,7 @@ class SettingsApi:
     def put_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_ import provisioned
 
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         count = int(request["ProvisionedConcurrentExecutions"])
@@ -117,7 +117,7 @@ class SettingsApi:
     def get_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_ import provisioned
 
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         return provisioned.get(record, qualifier, ctx.account, ctx.region)
@@ -127,7 +127,7 @@ class SettingsApi:
     ) -> Response:
         from cloudlet.services.lambda_ import provisioned
 
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         await provisioned.delete(self._provider(), ctx.account, ctx.region, record, qualifier)
@@ -147,7 +147,7 @@ class SettingsApi:
     def add_permission(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_ import policy
 
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         response = policy.add_permission(
@@ -159,7 +159,7 @@ class SettingsApi:
     def remove_permission(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_ import policy
 
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         policy.remove_permission(record, {**request, "Qualifier": qualifier})
@@ -169,7 +169,7 @@ class SettingsApi:
     def get_policy(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_ import policy
 
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         return policy.get_policy(record, qualifier)
@@ -199,7 +199,7 @@ class SettingsApi:
     # asynchronous invocation settings
 
     def _event_config_target(self, ctx: RequestContext, request: Request) -> tuple[fn.Record, str]:
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         qualifier = qualifier or LATEST
@@ -295,7 +295,7 @@ class SettingsApi:
     # function URLs
 
     async def create_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         return await self.urls.create(ctx.account, ctx.region, record, qualifier, request)
@@ -303,20 +303,20 @@ class SettingsApi:
     def get_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
         from cloudlet.services.lambda_.urls import _check_qualifier
 
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         qualifier = _check_qualifier(record, qualifier, ctx.account, ctx.region)
         return self.urls.public(ctx.account, ctx.region, record, qualifier)
 
     def update_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         return self.urls.update(ctx.account, ctx.region, record, qualifier, request)
 
     async def delete_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
-        record, qualifier = self.function_and_qualifier(
+        record, qualifier = self._function_and_qualifier(
             ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
         )
         await self.urls.delete(ctx.account, ctx.region, record, qualifier)
