@@ -127,3 +127,29 @@ def test_list_executions_filter_and_pages(sfn: Any, machines: Machines) -> None:
 
 def test_execution_output_is_the_last_state_output(machines: Machines) -> None:
     assert output(machines.run("parallel", {"in": "x"}))["out"] == {"left": "left", "right": "x"}
+
+
+def test_choice_wait_succeed_history_ids(machines: Machines) -> None:
+    execution = machines.start(machines.create("choice_wait"), {"go": True})
+    machines.wait(execution)
+    assert machines.sequence(execution) == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "ChoiceStateEntered"),
+        (3, 2, "ChoiceStateExited"),
+        (4, 3, "WaitStateEntered"),
+        (5, 4, "WaitStateExited"),
+        (6, 5, "SucceedStateEntered"),
+        (7, 6, "SucceedStateExited"),
+        (8, 7, "ExecutionSucceeded"),
+    ]
+
+
+def test_caught_failure_history(machines: Machines) -> None:
+    execution = machines.start(machines.create("parallel_fail"), {})
+    machines.wait(execution)
+    sequence = machines.sequence(execution)
+    failed = next(e for e in sequence if e[2] == "ParallelStateFailed")
+    exited = sequence[sequence.index(failed) + 1]
+    assert exited[2] == "ParallelStateExited" and exited[1] == failed[0]
+    entered = sequence[sequence.index(exited) + 1]
+    assert entered[2] == "PassStateEntered" and entered[1] == exited[0]
