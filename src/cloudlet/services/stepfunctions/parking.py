@@ -55,16 +55,17 @@ class Parking:
         run = live.run
         assert run.position is not None and run.position.wait_until is not None
         events = run.take_pending()
-        fields = {"last_event": run.next_id - 1, "checkpoint": dumps(run.position.to_json())}
+        until = run.position.wait_until
+        aws_seconds = max(0.0, until - time.time()) * self.platform.clock.time_scale
+        timer = self.platform.clock.schedule(
+            "stepfunctions:wake", aws_seconds, {"arn": live.arn, "until": until}
+        )
+        checkpoint = {**run.position.to_json(), "timer": timer}
+        fields = {"last_event": run.next_id - 1, "checkpoint": dumps(checkpoint)}
         if live.logger is not None:
             live.logger.log(events)
         self.store.write_step(live.row_id, events, fields)
         self.live.pop(live.arn, None)
-        until = run.position.wait_until
-        aws_seconds = max(0.0, until - time.time()) * self.platform.clock.time_scale
-        self.platform.clock.schedule(
-            "stepfunctions:wake", aws_seconds, {"arn": live.arn, "until": until}
-        )
         if live.timeout_timer:
             live.timeout_timer = None
 
@@ -161,6 +162,9 @@ class Parking:
             details["cause"] = cause
         key = event[0].lower() + event[1:] + "EventDetails"
         event_id = row["last_event"] + 1
+        timer = json.loads(row["checkpoint"] or "{}").get("timer")
+        if timer:
+            self.platform.clock.cancel(timer)
         self.store.write_step(
             row["id"],
             [(event_id, time.time(), event, row["last_event"], {key: details})],

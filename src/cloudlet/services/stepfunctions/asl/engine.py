@@ -114,7 +114,8 @@ class Position:
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Position:
-        return cls(**raw)
+        fields = cls.__dataclass_fields__
+        return cls(**{key: value for key, value in raw.items() if key in fields})
 
 
 Event = tuple[int, float, str, int, dict[str, Any]]
