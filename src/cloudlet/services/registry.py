@@ -77,6 +77,9 @@ SERVICES: dict[str, ServiceSpec] = {
             "cloudlet.services.autoscaling.provider:AutoScalingProvider",
         ),
         ServiceSpec(
+            "elbv2", "elasticloadbalancing", "cloudlet.services.elbv2.provider:Elbv2Provider"
+        ),
+        ServiceSpec(
             "stepfunctions",
             "states",
             "cloudlet.services.stepfunctions.provider:StepFunctionsProvider",

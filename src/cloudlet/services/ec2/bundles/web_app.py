@@ -2,6 +2,7 @@
 
     GET /            "Hello from <instance id> (<private ip>)"
     GET /health      "ok" (what a target group's health check asks)
+    GET /headers     the request's headers, as JSON (what a load balancer added)
     GET /burn?ms=N   burns N milliseconds of CPU time, then answers JSON: drives CPUUtilization
     GET /crash       exits at once (the instance shuts down: its main process is gone)
 
@@ -56,11 +57,13 @@ def burn(milliseconds: float) -> float:
     return (time.perf_counter() - wall) * 1000
 
 
-def answer(method: str, target: str) -> tuple[int, str, bytes]:
+def answer(method: str, target: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
     """(status, content type, body) for one request."""
     url = urlsplit(target)
     if url.path == "/health":
         return 200, "text/plain", b"ok"
+    if url.path == "/headers":
+        return 200, "application/json", json.dumps(headers, sort_keys=True).encode()
     if url.path == "/burn":
         query = parse_qs(url.query)
         try:
@@ -119,7 +122,7 @@ class Http(asyncio.Protocol):
             method, target, version = parts
             connection = headers.get("connection", "").lower()
             close = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
-            status, kind, body = answer(method, target)
+            status, kind, body = answer(method, target, headers)
             self.respond(status, kind, body if method != "HEAD" else b"", close)
 
     def respond(self, status: int, kind: str, body: bytes, close: bool) -> None:

@@ -1,0 +1,1 @@
+"""ELBv2's operations by resource: each module is a mixin of `Elbv2Provider`."""
