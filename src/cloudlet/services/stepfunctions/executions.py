@@ -47,6 +47,8 @@ from cloudlet.services.stepfunctions.storage import SfnStore
 log = logging.getLogger(__name__)
 
 MAX_INPUT_BYTES = 262_144
+EXPRESS_MAX_SECONDS = 300
+"""An Express execution runs at most five minutes (AWS)."""
 
 
 class Executions(Parking):
@@ -188,7 +190,12 @@ class Executions(Parking):
         elif timeout_seconds and live.express:
             live.timeout_timer = "express"
         live.task = asyncio.get_running_loop().create_task(
-            self._drive(live, value, resume, timeout_seconds if live.express else None)
+            self._drive(
+                live,
+                value,
+                resume,
+                (timeout_seconds or EXPRESS_MAX_SECONDS) if live.express else None,
+            )
         )
         if not live.express:
             self._arm_keepalive()
