@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Machines, output, render
+from sfn_support import Machines, output, render
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Machines, output
+from sfn_support import Machines, output
 
 
 def test_batches_tolerated_failure_and_map_run(sfn: Any, machines: Machines) -> None:

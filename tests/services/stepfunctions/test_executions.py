@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Machines, output
+from sfn_support import Machines, output
 
 
 def test_start_describe(sfn: Any, machines: Machines) -> None:

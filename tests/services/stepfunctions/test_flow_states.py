@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Machines, output
+from sfn_support import Machines, output
 
 
 def test_pass_applies_paths_in_aws_order(machines: Machines) -> None:

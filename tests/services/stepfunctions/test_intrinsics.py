@@ -7,7 +7,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from conftest import Machines, output
+from sfn_support import Machines, output
 
 INPUT = {
     "name": "Alice",

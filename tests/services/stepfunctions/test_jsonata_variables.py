@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from conftest import Machines, output
+from sfn_support import Machines, output
 
 ITEMS = {"items": [{"name": "a", "price": 4}, {"name": "b", "price": 9}, {"name": "c", "price": 1}]}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Machines
+from sfn_support import Machines
 
 
 def test_a_loop_fails_at_the_history_limit(sfn: Any, machines: Machines) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Machines, output
+from sfn_support import Machines, output
 
 
 def test_parallel_results_in_branch_order(machines: Machines) -> None:

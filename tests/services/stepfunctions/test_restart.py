@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import render
+from sfn_support import render
 
 from cloudlet.testing import CloudletProcess
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import template
+from sfn_support import template
 
 from cloudlet.testing import CloudletProcess
 

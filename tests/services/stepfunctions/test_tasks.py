@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from conftest import Machines, output, render
+from sfn_support import Machines, output, render
 
 
 def test_lambda_invoke_and_plain_arn(machines: Machines, function: Callable[[str], str]) -> None:

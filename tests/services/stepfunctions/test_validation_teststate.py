@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import load, template
+from sfn_support import load, template
 
 INVALID = load("invalid_definitions")
 

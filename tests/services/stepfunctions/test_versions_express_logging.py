@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Machines, output, render, template
+from sfn_support import Machines, output, render, template
 
 
 def test_versions_and_alias_routing(sfn: Any, machines: Machines) -> None:
