@@ -15,9 +15,10 @@ that fails, or an instance that dies within `YOUNG` seconds of its launch, count
 launches then back off (10 s, 20 s, 40 s, ... up to 5 min, AWS time) until one survives, so an
 image whose app crashes at boot never causes a launch storm.
 
-Passes are kicked by API calls, by EC2 instance state changes, by ELB health changes, by durable
-timers (`autoscaling:kick`: the end of a back-off, a drain) and by a periodic health sweep
-(`SWEEP` AWS seconds). Between awaits a pass never writes back a stale group: it re-reads it.
+Passes are kicked by API calls, by EC2 instance state changes, by durable timers
+(`autoscaling:kick`: the end of a back-off, a drain) and by a periodic health sweep every `SWEEP`
+AWS seconds (a durable timer chain, so a restart brings the groups back; ELB health is read
+there). Between awaits a pass never writes back a stale group: it re-reads it.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ YOUNG = 60.0
 """AWS seconds: an instance that dies younger than this counts as a failed launch."""
 BACKOFF_FIRST, BACKOFF_MAX = 10.0, 300.0
 KICK = "autoscaling:kick"
+SWEEP_TIMER = "autoscaling:sweep"
 _DOWN = ("stopping", "stopped", "shutting-down", "terminated")
 
 
@@ -65,28 +67,35 @@ class Engine:
         self.store = store
         self._running: dict[Key, asyncio.Task[None]] = {}
         self._dirty: set[Key] = set()
-        self._sweeper: asyncio.Task[None] | None = None
+        self._sweep_armed = False
+        self._last_sweep = 0.0
         platform.clock.on(KICK, lambda p: self.kick(p["account"], p["region"], p["group"]))
+        platform.clock.on(SWEEP_TIMER, self._sweep)
         platform.clock.on(hooks.TIMER, self._hook_timeout)
 
     # scheduling
 
     def start(self) -> None:
-        if self._sweeper is None:
-            self._sweeper = asyncio.ensure_future(self._sweep())
-        for account, region, doc in self.store.every("group"):
+        groups = self.store.every("group")
+        for account, region, doc in groups:
             self.kick(account, region, doc["name"])
+        if groups:
+            self.ensure_sweeping()
+
+    def ensure_sweeping(self) -> None:
+        """Arm the next health sweep unless this process armed one already."""
+        if not self._sweep_armed:
+            self._sweep_armed = True
+            self.platform.clock.schedule(SWEEP_TIMER, SWEEP, {})
 
     async def stop(self) -> None:
         tasks = list(self._running.values())
-        if self._sweeper is not None:
-            tasks.append(self._sweeper)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._running.clear()
         self._dirty.clear()
-        self._sweeper = None
+        self._sweep_armed = False
 
     def kick(self, account: str, region: str, group: str) -> None:
         """Reconcile `group` soon (once more after the pass under way, if any)."""
@@ -113,11 +122,19 @@ class Engine:
         finally:
             self._running.pop(key, None)
 
-    async def _sweep(self) -> None:
-        while True:
-            await self.platform.clock.sleep(SWEEP)
-            for account, region, doc in self.store.every("group"):
-                self.kick(account, region, doc["name"])
+    def _sweep(self, payload: dict[str, Any]) -> None:
+        """Kick every group; the chain of durable timers brings Auto Scaling back after a
+        restart (a chain armed by the previous process is told apart by its timing)."""
+        now = time.time()
+        if now - self._last_sweep < self.platform.clock.real_seconds(SWEEP) * 0.5:
+            return
+        self._last_sweep = now
+        self._sweep_armed = False
+        groups = self.store.every("group")
+        for account, region, doc in groups:
+            self.kick(account, region, doc["name"])
+        if groups:
+            self.ensure_sweeping()
 
     def instance_changed(self, account: str, region: str, instance: dict[str, Any], _: str) -> None:
         """EC2 listener: an instance of some group changed state."""

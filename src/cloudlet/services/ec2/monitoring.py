@@ -4,11 +4,18 @@ Every minute (AWS time, through the clock) the monitor reads each running instan
 (`Child.cpu_seconds()`: its whole process tree) and, when the instance's period is due — 1 minute
 with detailed monitoring, 5 minutes with basic — publishes
 
-    CPUUtilization = CPU seconds used / (real seconds elapsed * the type's vCPUs) * 100
+    CPUUtilization = (CPU seconds used + seconds spent ready to run but waiting for a CPU)
+                     / (real seconds elapsed * the type's vCPUs) * 100, at most 100
 
 for the real time since its previous datapoint, with the dimensions AWS gives EC2 metrics:
 `InstanceId`, and as separate aggregates `AutoScalingGroupName` (instances of a group),
 `ImageId` and `InstanceType`. CPU use is real (user code is never scaled), only the period is.
+
+Why the waiting time counts: an EC2 instance has vCPUs of its own, while here every instance
+shares the host's cores with the others (and with whatever else runs on the machine). A process
+that is ready to run but waits for a host core would have been running on its own vCPU, so the
+time it waits (the run-queue delay the kernel keeps in `/proc/<pid>/task/<tid>/schedstat`) is
+counted as used: a busy instance reads busy even on a loaded host, an idle one still reads idle.
 
 `publish` is the one way out: CloudWatch's in-process API when CloudWatch is served, nothing
 otherwise.
@@ -16,9 +23,8 @@ otherwise.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 
 TICK = 60.0
 """AWS seconds between two looks at the instances."""
+TIMER = "ec2:monitor"
 BASIC = 300.0
 DETAILED = 60.0
 
@@ -60,36 +67,78 @@ class _Sample:
     cpu: float
     at: float
     pid: int
+    waits: dict[tuple[int, int], int]
+    """(pid, tid) → nanoseconds spent waiting on a run queue, for the tree's live threads."""
+
+
+def run_queue_waits(pid: int) -> dict[tuple[int, int], int]:
+    """Run-queue waiting time of every thread of the process tree rooted at `pid`."""
+    try:
+        import psutil
+
+        pids = [pid] + [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except Exception:
+        return {}
+    waits: dict[tuple[int, int], int] = {}
+    for process in pids:
+        try:
+            threads = os.listdir(f"/proc/{process}/task")
+        except OSError:
+            continue
+        for tid in threads:
+            try:
+                with open(f"/proc/{process}/task/{tid}/schedstat") as handle:
+                    waits[(process, int(tid))] = int(handle.read().split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    return waits
+
+
+def waited_seconds(before: dict[tuple[int, int], int], after: dict[tuple[int, int], int]) -> float:
+    """Seconds the tree's threads waited between two readings (new threads: all their wait)."""
+    total = 0
+    for key, value in after.items():
+        total += value - before.get(key, 0) if key in before else value
+    return max(0, total) / 1e9
 
 
 class Monitor:
-    """The periodic CPU measurement of every running instance."""
+    """The periodic CPU measurement of every running instance.
+
+    Ticks are a durable timer chain (`ec2:monitor`) while instances exist, so after a restart the
+    pending tick loads EC2 again, which boots the instances that were running.
+    """
 
     def __init__(self, platform: Platform, lifecycle: Lifecycle) -> None:
         self.platform = platform
         self.lifecycle = lifecycle
         self._last: dict[str, _Sample] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._last_tick = 0.0
+        self._armed = False
+        platform.clock.on(TIMER, self._on_timer)
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._loop())
+    def ensure_running(self) -> None:
+        """Arm the next tick unless this process armed one already."""
+        if not self._armed:
+            self._armed = True
+            self.platform.clock.schedule(TIMER, TICK, {})
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    def stop(self) -> None:
+        self._armed = False
         self._last.clear()
 
-    async def _loop(self) -> None:
-        while True:
-            await self.platform.clock.sleep(TICK)
-            try:
-                self.tick()
-            except Exception:
-                log.exception("instance monitoring failed")
+    def _on_timer(self, payload: dict[str, Any]) -> None:
+        now = time.time()
+        if now - self._last_tick < self.platform.clock.real_seconds(TICK) * 0.5:
+            return  # a chain armed before a restart, running beside this process's own
+        self._last_tick = now
+        self._armed = False
+        try:
+            self.tick()
+        except Exception:
+            log.exception("instance monitoring failed")
+        if self.lifecycle.store.every("instance"):
+            self.ensure_running()
 
     def tick(self) -> None:
         """Publish every instance whose period is due; start the clock of new ones."""
@@ -105,9 +154,10 @@ class Monitor:
                 continue
             seen.add(instance_id)
             cpu, pid = measured
+            waits = run_queue_waits(pid)
             last = self._last.get(instance_id)
             if last is None or last.pid != pid:
-                self._last[instance_id] = _Sample(cpu, now, pid)
+                self._last[instance_id] = _Sample(cpu, now, pid, waits)
                 continue
             period = DETAILED if doc["Monitoring"]["State"] == "enabled" else BASIC
             elapsed = now - last.at
@@ -115,8 +165,9 @@ class Monitor:
                 continue
             kind = instance_type(doc["InstanceType"])
             vcpus = kind.vcpus if kind is not None else 1
-            utilization = min(100.0, max(0.0, (cpu - last.cpu) / (elapsed * vcpus) * 100))
-            self._last[instance_id] = _Sample(cpu, now, pid)
+            busy = (cpu - last.cpu) + waited_seconds(last.waits, waits)
+            utilization = min(100.0, max(0.0, busy / (elapsed * vcpus) * 100))
+            self._last[instance_id] = _Sample(cpu, now, pid, waits)
             batches.setdefault((account, region), []).extend(datums(doc, utilization, now))
         for gone in set(self._last) - seen:
             del self._last[gone]

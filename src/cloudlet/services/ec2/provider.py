@@ -59,15 +59,16 @@ class Ec2Provider(
 
     async def start(self) -> None:
         await self.lifecycle.resume()
-        self.monitor.start()
+        self.lifecycle.listen(lambda *_: self.monitor.ensure_running())
+        if self.store.every("instance"):
+            self.monitor.ensure_running()
 
     async def reset(self) -> None:
-        await self.monitor.stop()
+        self.monitor.stop()
         await self.lifecycle.close()
         self.store.addresses.unlock_all()
         self.network.forget()
-        self.monitor.start()
 
     async def shutdown(self) -> None:
-        await self.monitor.stop()
+        self.monitor.stop()
         await self.lifecycle.close()

@@ -85,6 +85,7 @@ class GroupOperations(AsgBase):
         for spec in request.get("LifecycleHookSpecificationList") or []:
             hooks.put_hook(self.store, account, region, {**spec, "AutoScalingGroupName": name})
         self.engine.kick(account, region, name)
+        self.engine.ensure_sweeping()
         return {}
 
     async def update_auto_scaling_group(self, ctx: RequestContext, request: Request) -> Response:
