@@ -6,7 +6,8 @@ that grows per stream. A stream has one shard (cloudlet's tables are one partiti
 derived from the stream. Records are kept 24 hours, as on AWS.
 
 `read_records(store, sid, after, limit)` is the seam for consumers inside cloudlet (Lambda event
-source mappings): records with a sequence number above `after`, in order.
+source mappings): records with a sequence number above `after`, in order; `stream_id` finds a
+stream by ARN and `last_sequence` is where a LATEST reader starts.
 """
 
 from __future__ import annotations
@@ -119,6 +120,18 @@ def record(
 
 def _same(old: Item, new: Item) -> bool:
     return old.keys() == new.keys() and all(equal(value, new[name]) for name, value in old.items())
+
+
+def stream_id(store: Store, arn: str) -> int | None:
+    """The id of the stream with this ARN (None: there is none)."""
+    row = store.query_one("SELECT sid FROM dynamodb_streams WHERE arn = ?", (arn,))
+    return int(row[0]) if row is not None else None
+
+
+def last_sequence(store: Store, sid: int) -> int:
+    """The sequence number of the stream's newest record (0: none yet)."""
+    row = store.query_one("SELECT MAX(seq) FROM dynamodb_stream_records WHERE sid = ?", (sid,))
+    return int(row[0]) if row is not None and row[0] is not None else 0
 
 
 def read_records(

@@ -6,6 +6,8 @@ runner.py        environments (warm, cold, provisioned), environments.py one of 
 concurrency.py   limits and 429s                 async_invoke.py  the Event queue
 settings_api.py  concurrency, permissions, event invoke configs, layers, URL operations
 urls.py          function URLs                   layers.py        layer versions
+esm_api.py       event source mapping operations; event_sources.py their pollers,
+                 event_delivery.py a batch's invoke and retries, event_filters.py FilterCriteria
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from cloudlet.services.lambda_ import functions as fn
 from cloudlet.services.lambda_ import invoke as invoking
 from cloudlet.services.lambda_.code import CodeStore
 from cloudlet.services.lambda_.concurrency import Concurrency
+from cloudlet.services.lambda_.esm_api import EventSourcesApi
 from cloudlet.services.lambda_.models import LATEST, invalid, parse_function_name
 from cloudlet.services.lambda_.settings_api import SettingsApi, page
 
@@ -31,13 +34,14 @@ Request = dict[str, Any]
 Response = dict[str, Any]
 
 
-class LambdaProvider(SettingsApi, Provider):
+class LambdaProvider(SettingsApi, EventSourcesApi, Provider):
     service = "lambda"
     resumes = True
 
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)
         from cloudlet.services.lambda_.async_invoke import AsyncQueue
+        from cloudlet.services.lambda_.event_sources import EventSources
         from cloudlet.services.lambda_.layers import Layers
         from cloudlet.services.lambda_.runner import Runner
         from cloudlet.services.lambda_.urls import Urls
@@ -49,14 +53,17 @@ class LambdaProvider(SettingsApi, Provider):
         self.concurrency = Concurrency(platform)
         self.async_queue = AsyncQueue(self)
         self.urls = Urls(self)
+        self.event_sources = EventSources(self)
         self._specs: dict[tuple[str, ...], Spec] = {}
         self._reserved_totals: dict[tuple[str, str], int] = {}
 
     async def start(self) -> None:
         self.async_queue.start()
         await self.urls.start()
+        self.event_sources.start()
 
     async def reset(self) -> None:
+        await self.event_sources.reset()
         await self.runner.stop()
         await self.urls.stop()
         self.functions.clear()
@@ -66,6 +73,7 @@ class LambdaProvider(SettingsApi, Provider):
         self.async_queue.reset()
 
     async def shutdown(self) -> None:
+        await self.event_sources.shutdown()
         await self.urls.stop()
         await self.runner.stop()
 
