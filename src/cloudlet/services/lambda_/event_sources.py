@@ -117,6 +117,9 @@ class EventSources:
             "UPDATE lambda_event_source_mappings SET config = ? WHERE uuid = ?",
             (json.dumps(mapping.config), mapping.uuid),
         )
+        poller = self._pollers.get(mapping.uuid)
+        if poller is not None:
+            poller.stale = True
 
     def load(self, uuid: str) -> Mapping | None:
         row = self.store.query_one(
@@ -232,33 +235,48 @@ class Poller:
         self.sources = sources
         self.uuid = uuid
         self.clock = sources.platform.clock
-        self._stop = asyncio.Event()
+        self._stopped = False
+        self._waiter: asyncio.Future[None] | None = None
+        self.stale = False
+        """Set when the API changed the mapping: the next poll reads it again."""
         self._sid: int | None = None
         self._criteria: tuple[str, Criteria] = ("", Criteria())
         self.task = asyncio.ensure_future(self._run())
 
     def stop(self) -> None:
         """Stop after the invocation in flight, if any (sleeps end at once)."""
-        self._stop.set()
+        self._stopped = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     @property
     def stopping(self) -> bool:
-        return self._stop.is_set()
+        return self._stopped
 
     async def sleep(self, aws_seconds: float) -> None:
         """Wait `aws_seconds` on the clock, or less when the poller is stopped."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(
-                self._stop.wait(), max(MIN_REAL_SLEEP, self.clock.real_seconds(aws_seconds))
-            )
+        if self._stopped:
+            return
+        loop = asyncio.get_running_loop()
+        self._waiter = waiter = loop.create_future()
+        delay = max(MIN_REAL_SLEEP, self.clock.real_seconds(aws_seconds))
+        handle = loop.call_later(delay, _wake, waiter)
+        try:
+            await waiter
+        finally:
+            handle.cancel()
+            self._waiter = None
 
     async def _run(self) -> None:
-        while not self._stop.is_set():
-            mapping = self.sources.load(self.uuid)
-            if mapping is None or not mapping.config["_enabled"]:
-                return
-            if mapping.config["State"] in ("Disabling", "Disabled", "Deleting"):
-                return
+        mapping: Mapping | None = None
+        while not self._stopped:
+            if mapping is None or self.stale:  # idle polls reuse the mapping they read
+                self.stale = False
+                mapping = self.sources.load(self.uuid)
+                if mapping is None or not mapping.config["_enabled"]:
+                    return
+                if mapping.config["State"] in ("Disabling", "Disabled", "Deleting"):
+                    return
             try:
                 entries = await self._gather(mapping)
                 if not entries:
@@ -270,6 +288,7 @@ class Poller:
             except Exception:
                 log.exception("event source mapping %s: poll failed", self.uuid)
                 await self.sleep(1.0)
+            mapping = None  # the checkpoint moved: read it again
 
     async def _gather(self, mapping: Mapping) -> list[Entry]:
         """Up to BatchSize times ParallelizationFactor records, waiting out the batching window."""
@@ -283,7 +302,7 @@ class Poller:
         window = config["MaximumBatchingWindowInSeconds"]
         if records and len(records) < limit and window > 0:
             deadline = time.monotonic() + self.clock.real_seconds(window)
-            while len(records) < limit and not self._stop.is_set():
+            while len(records) < limit and not self._stopped:
                 remaining = (deadline - time.monotonic()) * self.clock.time_scale
                 if remaining <= 0:
                     break
@@ -327,3 +346,8 @@ class Poller:
         size = mapping.config["BatchSize"]
         for start in range(0, len(entries), size):
             await Delivery(self, mapping, checkpoint).run(entries[start : start + size])
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
