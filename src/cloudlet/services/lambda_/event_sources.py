@@ -340,7 +340,13 @@ class Poller:
         lanes: list[list[Entry]] = [[] for _ in range(factor)]
         for entry in kept:  # one item's changes stay in order: they share a lane
             lanes[zlib.crc32(entry.keys.encode()) % factor].append(entry)
-        await asyncio.gather(*(self._lane(mapping, lane, checkpoint) for lane in lanes if lane))
+        outcomes = await asyncio.gather(
+            *(self._lane(mapping, lane, checkpoint) for lane in lanes if lane),
+            return_exceptions=True,  # every lane ends its invocation in flight before a stop
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _lane(self, mapping: Mapping, entries: list[Entry], checkpoint: Checkpoint) -> None:
         size = mapping.config["BatchSize"]
