@@ -1,7 +1,8 @@
 """Statistics over stored datapoints: period buckets, the standard statistics, and the extended
 ones (percentiles, trimmed/winsorized means, trimmed counts and sums, percentile rank, IQM).
 
-    samples ──bucketize(start, period)──▶ {bucket start: {unit: Aggregate}}
+    collect(metric, start, end, period, statistics) ──▶ {bucket start: {unit: Aggregate}}
+      standard statistics: summed by SQLite per period; extended: raw samples ──bucketize──▶
     Aggregate.value("p99") / .value("Average") / .value("TM(10%:90%)") ...
 
 Extended statistics need the raw values: a bucket that holds a statistic set whose Minimum and
@@ -20,8 +21,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cloudlet.services.cloudwatch.metrics import Sample
-from cloudlet.services.cloudwatch.models import STATISTICS
+from cloudlet.services.cloudwatch.metrics import MetricStore, Sample
+from cloudlet.services.cloudwatch.models import STATISTICS, MetricKey
 
 Values = list[tuple[float, float]]
 """(value, count) pairs sorted by value."""
@@ -94,6 +95,36 @@ def bucketize(
         if aggregate is None:
             aggregate = units[sample.unit] = Aggregate()
         aggregate.add(sample)
+    return buckets
+
+
+def collect(
+    metrics: MetricStore,
+    account: str,
+    region: str,
+    key: MetricKey,
+    start: float,
+    end: float,
+    period: float,
+    statistics: Iterable[str],
+    *,
+    unit: str | None = None,
+    minute: float = 60.0,
+) -> dict[float, dict[str, Aggregate]]:
+    """The periods of one metric in [start, end) that hold data, by bucket start and unit.
+
+    Standard statistics are summed by SQLite (cost grows with the periods, not the datapoints);
+    extended statistics need the raw values, read and bucketed here.
+    """
+    if any(name not in STATISTICS for name in statistics):
+        samples = metrics.samples(account, region, key, start - minute, end, unit)
+        return {b: u for b, u in bucketize(samples, start, period, minute).items() if b < end}
+    buckets: dict[float, dict[str, Aggregate]] = {}
+    for index, unit_name, count, total, low, high in metrics.sums(
+        account, region, key, start, end, period, minute, unit
+    ):
+        aggregate = Aggregate(count, total, low, high, values=None)
+        buckets.setdefault(start + index * period, {})[unit_name] = aggregate
     return buckets
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cloudlet.services.cloudwatch.aggregate import bucketize, merged
+from cloudlet.services.cloudwatch.aggregate import collect, merged
 from cloudlet.services.cloudwatch.alarm_store import Alarm
 from cloudlet.services.cloudwatch.math_eval import Series
 from cloudlet.services.cloudwatch.metric_data import parse_queries, run
@@ -129,10 +129,11 @@ def slots(
         return result
     key = MetricKey(config["Namespace"], config["MetricName"], dims_of(config.get("Dimensions")))
     statistic = str(config.get("Statistic") or config.get("ExtendedStatistic"))
-    samples = metrics.samples(
-        alarm.account, alarm.region, key, start - 60 * bucket_seconds, end, config.get("Unit")
-    )
-    for bucket, units in bucketize(samples, start, width, 60 * bucket_seconds).items():
+    buckets = collect(
+        metrics, alarm.account, alarm.region, key, start, end, width, [statistic],
+        unit=config.get("Unit"), minute=60 * bucket_seconds,
+    )  # fmt: skip
+    for bucket, units in buckets.items():
         slot = by_start.get(round(bucket, 6))
         if slot is None:
             continue

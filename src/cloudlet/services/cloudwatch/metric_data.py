@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudlet.services.cloudwatch import errors
-from cloudlet.services.cloudwatch.aggregate import bucketize, is_statistic, merged
+from cloudlet.services.cloudwatch.aggregate import collect, is_statistic, merged
 from cloudlet.services.cloudwatch.math_eval import Environment, Series, Value, evaluate
 from cloudlet.services.cloudwatch.math_parser import (
     ExpressionError,
@@ -188,13 +188,14 @@ def run(
             stat = query.stat
             width = stat.period * bucket_seconds
             first = rounded_start(start, stat.period, now) if align else start
-            samples = metrics.samples(
-                account, region, stat.key, first - 60 * bucket_seconds, end, stat.unit
-            )
+            buckets = collect(
+                metrics, account, region, stat.key, first, end, width, [stat.stat],
+                unit=stat.unit, minute=60 * bucket_seconds,
+            )  # fmt: skip
             points = {}
-            for bucket, units in bucketize(samples, first, width, 60 * bucket_seconds).items():
+            for bucket, units in buckets.items():
                 number = merged(units).value(stat.stat)
-                if bucket < end and number is not None and math.isfinite(number):
+                if number is not None and math.isfinite(number):
                     points[bucket] = number
             results[query.id] = Series(query.default_label(), points, stat.period, query.id)
             periods[query.id] = query.period or stat.period

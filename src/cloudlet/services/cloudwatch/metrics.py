@@ -225,6 +225,47 @@ class MetricStore:
             for row in self.store.query(sql, params)
         ]
 
+    def sums(
+        self,
+        account: str,
+        region: str,
+        key: MetricKey,
+        start: float,
+        end: float,
+        period: float,
+        minute: float,
+        unit: str | None = None,
+    ) -> list[tuple[int, str, float, float, float, float]]:
+        """(bucket index, unit, SampleCount, Sum, Minimum, Maximum) of the periods in
+        [start, end), summed by SQLite: buckets are `start + index * period`, and
+        standard-resolution data counts from the start of its `minute` when `period` is shorter.
+        """
+        metric_id = self.metric_id(account, region, key)
+        if metric_id is None:
+            return []
+        params: dict[str, Any] = {
+            "metric": metric_id,
+            "start": start,
+            "end": end,
+            "period": period,
+            "minute": minute,
+            "unit": unit,
+        }
+        floor_minute = "resolution = 60 AND :period < :minute"
+        sql = (
+            "SELECT CAST((t - :start) / :period AS INTEGER) AS k, unit, SUM(count), SUM(sum),"
+            " MIN(min), MAX(max) FROM ("
+            f" SELECT CASE WHEN {floor_minute} THEN CAST(ts / :minute AS INTEGER) * :minute"
+            " ELSE ts END AS t, unit, count, sum, min, max FROM cw_datapoints"
+            " WHERE metric_id = :metric AND ts >= :start - :minute AND ts < :end"
+            + (" AND unit = :unit" if unit is not None else "")
+            + ") WHERE t >= :start AND t < :end GROUP BY k, unit"
+        )
+        return [
+            (int(row[0]), row[1], row[2], row[3], row[4], row[5])
+            for row in self.store.query(sql, params)
+        ]
+
     def metrics(
         self,
         account: str,

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from cloudlet.services.cloudwatch import errors
-from cloudlet.services.cloudwatch.aggregate import bucketize, parse_extended
+from cloudlet.services.cloudwatch.aggregate import collect, parse_extended
 from cloudlet.services.cloudwatch.metrics import MetricStore
 from cloudlet.services.cloudwatch.models import (
     STATISTICS,
@@ -96,11 +96,11 @@ def get_metric_statistics(
             "or decreasing the time range."
         )
     key = MetricKey(request["Namespace"], request["MetricName"], dims)
-    samples = metrics.samples(account, region, key, start - 60, end, unit)
+    buckets = collect(
+        metrics, account, region, key, start, end, period, statistics + extended, unit=unit
+    )
     datapoints = []
-    for bucket, units in sorted(bucketize(samples, start, period).items()):
-        if bucket >= end:
-            continue
+    for bucket, units in sorted(buckets.items()):
         for unit_name, aggregate in sorted(units.items()):
             point: dict[str, Any] = {"Timestamp": timestamp(bucket), "Unit": unit_name}
             for name in statistics:
