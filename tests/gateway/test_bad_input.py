@@ -18,11 +18,11 @@ from urllib.parse import urlencode, urlparse
 
 from botocore.awsrequest import prepare_request_dict
 from botocore.serialize import create_serializer
-from botocore.session import get_session
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from protocol.samples import sample
 
+from cloudlet.protocol import service_model
 from cloudlet.services.registry import SERVICES
 
 AUTH = (
@@ -33,16 +33,15 @@ AUTH = (
 
 @cache
 def operations() -> list[tuple[str, str]]:
-    session = get_session()
     return [
         (name, operation)
         for name in sorted(SERVICES)
-        for operation in session.get_service_model(name).operation_names
+        for operation in service_model(name).operation_names
     ]
 
 
 def botocore_request(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    model = get_session().get_service_model(service)
+    model = service_model(service)
     operation_model = model.operation_model(operation)
     serializer = create_serializer(model.metadata["protocol"], include_validation=False)
     request = serializer.serialize_to_request(params, operation_model)
@@ -137,7 +136,7 @@ def test_mutated_requests_get_aws_shaped_client_errors(
     cloudlet_endpoint: str, data: st.DataObject
 ) -> None:
     service, operation = data.draw(st.sampled_from(operations()))
-    input_shape = get_session().get_service_model(service).operation_model(operation).input_shape
+    input_shape = service_model(service).operation_model(operation).input_shape
     params = sample(input_shape) if input_shape is not None else {}
     request = botocore_request(service, operation, params)
     mutation = data.draw(st.sampled_from(MUTATIONS))
