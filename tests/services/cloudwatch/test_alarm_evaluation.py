@@ -172,7 +172,7 @@ def test_high_resolution_alarm(fast: Any, publisher: Callable[..., Publisher]) -
 def test_metric_math_alarm(fast: Any, publisher: Callable[..., Publisher]) -> None:
     def stat(name: str) -> dict[str, Any]:
         metric = {"Namespace": "Api", "MetricName": name}
-        return {"Metric": metric, "Period": 60, "Stat": "Sum"}
+        return {"Metric": metric, "Period": 60, "Stat": "Average"}
 
     fast.put_metric_alarm(
         AlarmName="error-rate",
