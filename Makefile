@@ -12,11 +12,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# AWS CLI v2 (Debian's awscli) for the CLI tests; installed when we may (root with apt), else
-# those tests skip and say why.
+# Real engines and clients some tests use when present: AWS CLI v2 (Debian's awscli), redis-server
+# and memcached for ElastiCache. Installed when we may (root with apt); otherwise those tests skip
+# and say why.
+SYSTEM_PACKAGES := awscli:/usr/bin/aws redis-server:redis-server memcached:memcached
+
 system-deps:
-	@if [ ! -x /usr/bin/aws ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null; \
+	@missing=""; for entry in $(SYSTEM_PACKAGES); do \
+		command -v "$${entry#*:}" >/dev/null 2>&1 || missing="$$missing $${entry%%:*}"; \
+	done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 run: $(STAMP)
