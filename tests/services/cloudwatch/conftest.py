@@ -8,15 +8,24 @@ protocol, so every protocol is exercised end to end with the same test.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from services.cloudwatch.support import freeze_minute, thaw_minute
 
 from cloudlet.testing.plugin import _CLIENT_DEFAULTS
 
 PROTOCOLS = ["smithy-rpc-v2-cbor", "json", "query"]
+
+
+@pytest.fixture(autouse=True)
+def _frozen_minute() -> Iterator[None]:
+    """`support.minute()` keeps one value for the whole test."""
+    freeze_minute()
+    yield
+    thaw_minute()
 
 
 @pytest.fixture

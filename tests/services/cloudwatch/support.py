@@ -14,9 +14,27 @@ T = TypeVar("T")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+_frozen: float | None = None
+
+
+def freeze_minute(at: float | None = None) -> None:
+    """Make `minute()` count from the minute of `at` (now), until `thaw_minute()`."""
+    global _frozen
+    _frozen = (time.time() if at is None else at) // 60 * 60
+
+
+def thaw_minute() -> None:
+    global _frozen
+    _frozen = None
+
+
 def minute(offset: int = 0) -> datetime:
-    """The start of the current minute, plus `offset` minutes (UTC)."""
-    now = int(time.time() // 60 * 60)
+    """The start of the current minute (frozen for the test's duration), plus `offset` minutes.
+
+    The conftest freezes it when each test starts, so data a test publishes and the ranges it
+    queries agree even when the wall clock passes a minute boundary in between.
+    """
+    now = _frozen if _frozen is not None else time.time() // 60 * 60
     return datetime.fromtimestamp(now, UTC) + timedelta(minutes=offset)
 
 

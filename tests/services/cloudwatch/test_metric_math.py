@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from services.cloudwatch.support import minute
+from services.cloudwatch.support import freeze_minute, minute
 
 REQUESTS = (1.0, 2.0, None, 4.0, 5.0)
 ERRORS = (0.0, 1.0, 1.0, None, 2.0)
 MINUTES = (-5, -4, -3, -2, -1)
+_PUBLISHED = [0.0]
+"""The minute the module's data was published in (epoch seconds)."""
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,8 @@ def math_client(
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}),
     )
+    freeze_minute()
+    _PUBLISHED[0] = minute(0).timestamp()
     data = []
     for name, values in (("Requests", REQUESTS), ("Errors", ERRORS)):
         for offset, value in zip(MINUTES, values, strict=True):
@@ -43,6 +47,12 @@ def math_client(
                 data.append({"MetricName": name, "Value": value, "Timestamp": minute(offset)})
     client.put_metric_data(Namespace="Api", MetricData=data)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _published_minute(math_client: Any) -> None:
+    """Every test of this module reads the minutes the module's data was published in."""
+    freeze_minute(_PUBLISHED[0])
 
 
 def _metric(query_id: str, name: str) -> dict[str, Any]:

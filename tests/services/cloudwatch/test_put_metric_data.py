@@ -19,8 +19,8 @@ def _stats(cloudwatch: Any, name: str, **extra: Any) -> list[dict[str, Any]]:
         MetricName=name,
         Dimensions=DIMS,
         StartTime=minute(-10),
-        EndTime=minute(1),
-        Period=660,
+        EndTime=minute(2),
+        Period=720,
         **(extra or {"Statistics": ["SampleCount", "Sum", "Minimum", "Maximum", "Average"]}),
     )
     return list(response["Datapoints"])
