@@ -23,45 +23,34 @@ datetime or epoch seconds, default now), and may use AWS's reserved `AWS/` names
          "Dimensions": [{"Name": "InstanceId", "Value": "i-0123456789abcdef0"}]},
     ])
 
-It validates as PutMetricData does and raises the same `ServiceError`s.
+It validates as PutMetricData does (`metric_input`) and raises the same `ServiceError`s.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.platform.store import Migration, Store
-from cloudlet.services.cloudwatch import errors
+from cloudlet.services.cloudwatch.metric_input import parse_metric_data
 from cloudlet.services.cloudwatch.models import (
-    Dims,
+    Datum,
     MetricKey,
-    check_dimensions,
-    check_namespace,
-    check_unit,
+    Sample,
     dims_from_key,
     dims_key,
-    epoch,
 )
+
+__all__ = ["MetricStore", "Sample", "metric_store", "parse_metric_data", "put_metric_data"]
 
 if TYPE_CHECKING:
     from cloudlet.platform.runtime import Platform
 
 RETENTION_SECONDS = 455 * 86400.0
 """AWS keeps datapoints for 15 months (rolled up to coarser periods; cloudlet keeps them raw)."""
-MAX_METRIC_DATA = 1000
-MAX_VALUES = 150
-MAX_AGE = 14 * 86400.0
-"""Datapoints may be up to two weeks old..."""
-MAX_AHEAD = 2 * 3600.0
-"""...and up to two hours in the future."""
-VALUE_LIMIT = 2.0**360
-"""AWS rejects values whose magnitude is above 2^360 or (non-zero) below 2^-360."""
 
 MIGRATIONS: list[Migration] = [
     (
@@ -93,37 +82,6 @@ MIGRATIONS: list[Migration] = [
         """,
     )
 ]
-
-
-@dataclass(frozen=True)
-class Datum:
-    """One validated datum, ready to store."""
-
-    key: MetricKey
-    ts: float
-    unit: str
-    resolution: int
-    count: float
-    sum: float
-    min: float
-    max: float
-    values: list[tuple[float, float]] | None = None
-    """(value, count) pairs published as Values/Counts; None when `min`/`max` say it all."""
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One stored datum, as the statistics read it."""
-
-    ts: float
-    unit: str
-    resolution: int
-    count: float
-    sum: float
-    min: float
-    max: float
-    values: list[tuple[float, float]] | None
-    """Raw (value, count) pairs, or None when only a statistic set (Minimum < Maximum) is known."""
 
 
 class MetricStore:
@@ -304,125 +262,6 @@ def _values(
     if low == high:
         return [(low, count)]
     return None
-
-
-def parse_metric_data(
-    namespace: str,
-    data: list[dict[str, Any]],
-    *,
-    now: float | None = None,
-    reserved_ok: bool = False,
-) -> list[Datum]:
-    """Validate PutMetricData's input as AWS does; the data ready to store."""
-    check_namespace(namespace, publishing=not reserved_ok)
-    if len(data) > MAX_METRIC_DATA:
-        raise errors.invalid_value(
-            f"The collection MetricData must not have a size greater than {MAX_METRIC_DATA}."
-        )
-    now = time.time() if now is None else now
-    return [
-        _datum(namespace, datum, f"MetricData.member.{i}", now) for i, datum in enumerate(data, 1)
-    ]
-
-
-def _datum(namespace: str, datum: dict[str, Any], member: str, now: float) -> Datum:
-    dims: Dims = check_dimensions(datum.get("Dimensions"), f"{member}.Dimensions")
-    key = MetricKey(namespace, datum["MetricName"], dims)
-    unit = datum.get("Unit")
-    check_unit(unit, f"{member}.Unit")
-    resolution = datum.get("StorageResolution", 60)
-    if resolution not in (1, 60):
-        raise errors.invalid_value(
-            f"The value {resolution} for parameter {member}.StorageResolution is invalid."
-        )
-    ts = now if datum.get("Timestamp") is None else epoch(datum["Timestamp"])
-    if ts < now - MAX_AGE:
-        raise errors.invalid_value(
-            f"The parameter {member}.Timestamp must specify a time within the past two weeks."
-        )
-    if ts > now + MAX_AHEAD:
-        raise errors.invalid_value(
-            f"The parameter {member}.Timestamp must specify a time no more than two hours in "
-            "the future."
-        )
-    value, stats, values = datum.get("Value"), datum.get("StatisticValues"), datum.get("Values")
-    given = [
-        n
-        for n, v in (("Value", value), ("StatisticValues", stats), ("Values", values))
-        if v is not None
-    ]
-    if len(given) > 1:
-        raise errors.invalid_combination(
-            f"The parameters {member}.{given[0]} and {member}.{given[1]} are mutually exclusive "
-            "and you have specified both."
-        )
-    common = {"key": key, "ts": ts, "unit": unit or "None", "resolution": resolution}
-    if value is not None:
-        _check_value(value, f"{member}.Value")
-        return Datum(**common, count=1.0, sum=value, min=value, max=value)
-    if stats is not None:
-        return _statistic_set(stats, f"{member}.StatisticValues", common)
-    if values is not None:
-        return _values_counts(values, datum.get("Counts"), member, common)
-    raise errors.missing_parameter(f"The parameter {member}.Value is required.")
-
-
-def _check_value(value: float, member: str) -> None:
-    magnitude = abs(value)
-    if math.isnan(value) or magnitude > VALUE_LIMIT or 0 < magnitude < 1 / VALUE_LIMIT:
-        raise errors.invalid_value(f"The value {value} for parameter {member} is invalid.")
-
-
-def _statistic_set(stats: dict[str, float], member: str, common: dict[str, Any]) -> Datum:
-    for field in ("SampleCount", "Sum", "Minimum", "Maximum"):
-        _check_value(stats[field], f"{member}.{field}")
-    if stats["SampleCount"] <= 0:
-        raise errors.invalid_value(
-            f"The value {stats['SampleCount']} for parameter {member}.SampleCount is invalid."
-        )
-    if stats["Minimum"] > stats["Maximum"]:
-        raise errors.invalid_value(
-            f"The parameter {member}.Maximum must be greater than or equal to {member}.Minimum."
-        )
-    return Datum(
-        **common,
-        count=float(stats["SampleCount"]),
-        sum=float(stats["Sum"]),
-        min=float(stats["Minimum"]),
-        max=float(stats["Maximum"]),
-    )
-
-
-def _values_counts(
-    values: list[float], counts: list[float] | None, member: str, common: dict[str, Any]
-) -> Datum:
-    if len(values) > MAX_VALUES:
-        raise errors.invalid_value(
-            f"The collection {member}.Values must not have a size greater than {MAX_VALUES}."
-        )
-    if counts is None or not counts:
-        counts = [1.0] * len(values)
-    elif len(counts) != len(values):
-        raise errors.invalid_value(
-            f"The parameters {member}.Values and {member}.Counts must be of the same size."
-        )
-    for index, (value, count) in enumerate(zip(values, counts, strict=True), start=1):
-        _check_value(value, f"{member}.Values.member.{index}")
-        if count < 0 or math.isnan(count):
-            raise errors.invalid_value(
-                f"The value {count} for parameter {member}.Counts.member.{index} is invalid."
-            )
-    pairs = [(float(v), float(c)) for v, c in zip(values, counts, strict=True) if c > 0]
-    if not pairs:
-        raise errors.invalid_value(f"The parameter {member}.Values must contain a value.")
-    return Datum(
-        **common,
-        count=sum(c for _, c in pairs),
-        sum=sum(v * c for v, c in pairs),
-        min=min(v for v, _ in pairs),
-        max=max(v for v, _ in pairs),
-        values=pairs,
-    )
 
 
 _STORES: weakref.WeakKeyDictionary[Store, MetricStore] = weakref.WeakKeyDictionary()

@@ -54,6 +54,37 @@ class MetricKey:
         }
 
 
+@dataclass(frozen=True)
+class Datum:
+    """One validated datum, ready to store."""
+
+    key: MetricKey
+    ts: float
+    unit: str
+    resolution: int
+    count: float
+    sum: float
+    min: float
+    max: float
+    values: list[tuple[float, float]] | None = None
+    """(value, count) pairs published as Values/Counts; None when `min`/`max` say it all."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One stored datum, as the statistics read it."""
+
+    ts: float
+    unit: str
+    resolution: int
+    count: float
+    sum: float
+    min: float
+    max: float
+    values: list[tuple[float, float]] | None
+    """Raw (value, count) pairs, or None when only a statistic set (Minimum < Maximum) is known."""
+
+
 def dims_of(dimensions: list[dict[str, str]] | None) -> Dims:
     """The canonical form of an API `Dimensions` list (later duplicates win)."""
     return tuple(sorted({d["Name"]: d["Value"] for d in dimensions or ()}.items()))

@@ -21,7 +21,8 @@ from cloudlet.services.cloudwatch.actions import ActionRunner
 from cloudlet.services.cloudwatch.alarm_store import AlarmStore
 from cloudlet.services.cloudwatch.alarms import Alarms
 from cloudlet.services.cloudwatch.dashboards import Dashboards
-from cloudlet.services.cloudwatch.metrics import metric_store, parse_metric_data
+from cloudlet.services.cloudwatch.metric_input import parse_metric_data
+from cloudlet.services.cloudwatch.metrics import metric_store
 from cloudlet.services.cloudwatch.scheduler import AlarmScheduler
 
 if TYPE_CHECKING:
