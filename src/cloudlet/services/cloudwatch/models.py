@@ -3,6 +3,7 @@
 A metric is identified by (namespace, metric name, dimensions); dimensions are an unordered set
 of name/value pairs, kept here as a tuple sorted by name (`Dims`), which is also the order
 cloudlet answers them in. `dims_key` is that tuple as compact JSON: the stored identity.
+`Datum` is a validated datum about to be stored, `Sample` a stored one as statistics read it.
 """
 
 from __future__ import annotations
