@@ -4,6 +4,7 @@
     operations/configurations.py  launch configurations, types, account limits
     operations/policies.py        scaling policies, ExecutePolicy, scheduled actions
     operations/hooks.py           lifecycle hooks and actions
+    operations/moves.py           standby, attaching and detaching instances
     operations/tags.py            tags, target groups, suspended processes, metrics collection
 
 Domain modules: `reconcile.py` (the loop that launches and terminates), `termination.py` (which
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from cloudlet.services.autoscaling.operations.configurations import ConfigurationOperations
 from cloudlet.services.autoscaling.operations.groups import GroupOperations
 from cloudlet.services.autoscaling.operations.hooks import HookOperations
+from cloudlet.services.autoscaling.operations.moves import MoveOperations
 from cloudlet.services.autoscaling.operations.policies import PolicyOperations
 from cloudlet.services.autoscaling.operations.tags import TagOperations
 from cloudlet.services.autoscaling.reconcile import Engine
@@ -38,6 +40,7 @@ class AutoScalingProvider(
     ConfigurationOperations,
     PolicyOperations,
     HookOperations,
+    MoveOperations,
     TagOperations,
     Provider,
 ):

@@ -278,6 +278,8 @@ class Lifecycle:
         )
 
     def _ended_by_itself(self, account: str, region: str, instance_id: str, code: int) -> None:
+        if getattr(self.platform.supervisor, "_closing", False):
+            return  # cloudlet is stopping or resetting: every process ends, no instance chose to
         doc = self.get(account, region, instance_id)
         if doc is None or doc["State"]["Name"] not in ("pending", "running"):
             return

@@ -18,7 +18,6 @@ import json
 import os
 import socket
 import time
-import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 _instance_id = ""
@@ -28,6 +27,8 @@ def instance_id() -> str:
     """This instance's id, from the metadata service at `AWS_EC2_METADATA_SERVICE_ENDPOINT`."""
     global _instance_id
     if not _instance_id:
+        import urllib.request  # imported when first needed: start-up stays short
+
         base = os.environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT", "").rstrip("/")
         try:
             put = urllib.request.Request(
