@@ -644,6 +644,31 @@ def test_throttled_batches_are_retried(
     assert [keys(event) for event in wait_events(ddb, sink)] == [["t1"]]
 
 
+def test_mapping_outlives_its_function(
+    lambda_client: Any,
+    create_function: Callable[..., dict[str, Any]],
+    sink_function: Any,
+    source: tuple[str, str],
+    mapping: Any,
+    ddb: Any,
+) -> None:
+    function, sink = sink_function()
+    table, arn = source
+    created = mapping(function, arn)
+    lambda_client.delete_function(FunctionName=function)
+    put(ddb, table, "orphan")
+
+    def problem() -> bool:
+        config = lambda_client.get_event_source_mapping(UUID=created["UUID"])
+        return bool(config["LastProcessingResult"] == "PROBLEM: Function not found.")
+
+    wait_for(problem, "the mapping to report its missing function")
+    create_function(
+        handler=SINK, FunctionName=function, Environment={"Variables": {"SINK_TABLE": sink}}
+    )
+    assert [keys(event) for event in wait_events(ddb, sink)] == [["orphan"]]
+
+
 # life cycle
 
 

@@ -138,13 +138,17 @@ class Delivery:
             await self.poller.sleep(min(MAX_BACKOFF, BACKOFF_BASE * 2**attempts))
 
     def _expired(self, batch: list[Entry]) -> list[Entry]:
-        """The leading records older than MaximumRecordAgeInSeconds (AWS time)."""
+        """The leading records older than MaximumRecordAgeInSeconds (AWS time), or trimmed
+        from the stream meanwhile (24 hours: what -1, "until the records expire", comes to)."""
         limit = self.config["MaximumRecordAgeInSeconds"]
-        if limit < 0:
-            return []
         now, scale = time.time(), self.poller.clock.time_scale
+
+        def expired(entry: Entry) -> bool:
+            age = now - entry.created
+            return age > streams.RETENTION_SECONDS or 0 <= limit < age * scale
+
         count = 0
-        while count < len(batch) and (now - batch[count].created) * scale > limit:
+        while count < len(batch) and expired(batch[count]):
             count += 1
         return batch[:count]
 
