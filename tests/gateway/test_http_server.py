@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 from collections.abc import Callable, Iterator
@@ -109,3 +110,33 @@ def test_server_survives_abrupt_disconnects(cloudlet_endpoint: str, conn: socket
 def test_internal_endpoint_wrong_method_is_405(conn: socket.socket) -> None:
     conn.sendall(b"GET /_cloudlet/reset HTTP/1.1\r\nHost: x\r\n\r\n")
     assert read_response(conn)[0] == 405
+
+
+def gzip_request(body: bytes, length: int | None = None) -> bytes:
+    head = (
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Logs_20140328.DescribeLogGroups\r\n"
+        "Content-Type: application/x-amz-json-1.1\r\nContent-Encoding: gzip\r\n"
+        f"Content-Length: {len(body) if length is None else length}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def test_gzip_bodies_are_inflated(conn: socket.socket) -> None:
+    conn.sendall(gzip_request(gzip.compress(b'{"limit": 1}')))
+    status, _, body = read_response(conn)
+    assert status == 200, body
+    assert b"logGroups" in body
+
+
+def test_gzip_bomb_is_refused_as_too_large(conn: socket.socket) -> None:
+    conn.sendall(gzip_request(gzip.compress(b" " * (200 * 1024 * 1024), compresslevel=9)))
+    status, _, body = read_response(conn)
+    assert status == 413
+    assert b"RequestEntityTooLarge" in body
+
+
+def test_broken_gzip_is_a_serialization_error(conn: socket.socket) -> None:
+    conn.sendall(gzip_request(b"\x1f\x8b not really gzip"))
+    status, _, body = read_response(conn)
+    assert status == 400
+    assert b"SerializationException" in body

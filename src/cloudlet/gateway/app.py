@@ -3,6 +3,7 @@
     request
       │ /_cloudlet/…  → internal endpoints (health, reset, coverage)
       ▼
+    decode       gzip request bodies inflated, within the size limit (encoding.py)
     route        SigV4 scope → X-Amz-Target → Action → host/path  (routing.py)
     identity     account from the access key, region from the scope (identity.py)
     parse        protocol detected, operation found, params read from the model (protocol/)
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudlet.context import RequestContext
 from cloudlet.errors import InternalFailure, ServiceError
+from cloudlet.gateway.encoding import BodyTooLarge, decode_body
 from cloudlet.gateway.identity import resolve_account, resolve_region
 from cloudlet.gateway.internal import PREFIX, InternalEndpoints
 from cloudlet.gateway.routing import read_signature, route
@@ -74,6 +76,11 @@ class Gateway:
         operation: OperationModel | None = None
         protocol: str | None = None
         try:
+            if "content-encoding" in request.headers:
+                try:
+                    decode_body(request, MAX_BODY_BYTES)
+                except BodyTooLarge as exc:
+                    raise RequestEntityTooLarge(MAX_BODY_BYTES) from exc
             signature = read_signature(request)
             spec = route(request, signature)
             service = service_model(spec.name)
