@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
+from cloudlet.testing import wait_for
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
-    """`check()` once it is truthy; fails the test after `timeout` seconds (liveness only)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting after {timeout} s (last value: {value!r})")
-        time.sleep(interval)
 
 
 def group(asg: Any, name: str) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def test_simple_policy_cooldown(
             return False
         return True
 
-    wait_for(accepted, timeout=30, interval=0.25)
+    wait_for(accepted, timeout=30, every=0.25)
     assert time.monotonic() - started > 3  # the cooldown really held for most of its 5 s
     assert group(asg, name)["DesiredCapacity"] == 4
 

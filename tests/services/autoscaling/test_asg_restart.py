@@ -95,7 +95,7 @@ def _serving(clients: dict[str, Any], host: str) -> str:
             return str(members[0]["InstanceId"])
         return None
 
-    found: str = wait_for(ready, timeout=60, interval=0.1)
+    found: str = wait_for(ready, timeout=60, every=0.1)
     return found
 
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
-T = TypeVar("T")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -36,18 +33,6 @@ def minute(offset: int = 0) -> datetime:
     """
     now = _frozen if _frozen is not None else time.time() // 60 * 60
     return datetime.fromtimestamp(now, UTC) + timedelta(minutes=offset)
-
-
-def wait_for(probe: Callable[[], T | None], timeout: float = 30.0, every: float = 0.05) -> T:
-    """The first truthy result of `probe`; AssertionError after `timeout` s (liveness only)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"nothing after {timeout} s")
-        time.sleep(every)
 
 
 def zipped(path: Path) -> bytes:

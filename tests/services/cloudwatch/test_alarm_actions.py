@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from services.cloudwatch.support import TEMPLATES, wait_for, zipped
+from services.cloudwatch.support import TEMPLATES, zipped
 
 from cloudlet.services.registry import SERVICES
+from cloudlet.testing import wait_for
 
 
 def _alarm(client: Any, name: str, **extra: Any) -> None:

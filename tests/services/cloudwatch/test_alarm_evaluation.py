@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from services.cloudwatch.support import wait_for
 
-from cloudlet.testing import CloudletProcess
+from cloudlet.testing import CloudletProcess, wait_for
 
 SCALE = 60.0
 

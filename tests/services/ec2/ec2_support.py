@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import base64
 import http.client
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
+from cloudlet.testing import wait_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def template(name: str) -> str:
     return (TEMPLATES / name).read_text()
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
-    """`check()` once it is truthy; fails the test after `timeout` seconds (liveness only)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting after {timeout} s (last value: {value!r})")
-        time.sleep(interval)
 
 
 def http_get(host: str, port: int, path: str = "/", timeout: float = 5.0) -> tuple[int, bytes]:
@@ -48,7 +34,7 @@ def instance(ec2: Any, instance_id: str) -> dict[str, Any]:
 
 def wait_state(ec2: Any, instance_id: str, state: str, timeout: float = 30.0) -> dict[str, Any]:
     found: dict[str, Any] = wait_for(
-        lambda: (i := instance(ec2, instance_id))["State"]["Name"] == state and i, timeout
+        lambda: (i := instance(ec2, instance_id))["State"]["Name"] == state and i, timeout=timeout
     )
     return found
 

@@ -97,7 +97,9 @@ def test_cpu_utilization_is_measured_and_published(scaled_server: Any, account: 
             }
 
         # detailed monitoring: a datapoint every minute of AWS time (a second here)
-        wait_for(lambda: (s := statistics(busy["InstanceId"])) and s["SampleCount"] >= 5, 30)
+        wait_for(
+            lambda: (s := statistics(busy["InstanceId"])) and s["SampleCount"] >= 5, timeout=30
+        )
         stop.set()
         burner.join()
         busy_stats = statistics(busy["InstanceId"])

@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import http.client
-import time
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
-    """`check()` once it is truthy; fails the test after `timeout` seconds (liveness only)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting after {timeout} s (last value: {value!r})")
-        time.sleep(interval)
+from cloudlet.testing import wait_for
 
 
 def get(
