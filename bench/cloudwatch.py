@@ -1,8 +1,8 @@
 """CloudWatch figures, cloudlet beside moto: PutMetricData and GetMetricData rates over raw
 keep-alive HTTP and through boto3, and (cloudlet only) how fast an alarm reacts on a scaled clock.
 
-    .venv/bin/python bench/cloudwatch.py                 # cloudlet and moto
-    .venv/bin/python bench/cloudwatch.py --peers none --quick
+    .venv/bin/python bench/run.py --only cloudwatch                 # cloudlet and moto
+    .venv/bin/python bench/run.py --only cloudwatch --peers none --quick
 
 `run(targets, options)` has the suite signature (`suite.py`), so `suites/__init__.py` can list it.
 For each target, in one launch:
@@ -22,7 +22,6 @@ non-200 status are reported in the notes (a peer that does not speak a protocol 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 import time
@@ -42,7 +41,7 @@ from botocore.config import Config
 from botocore.serialize import create_serializer
 from measure import median
 from peers import Target, free_port
-from report import Metric, render
+from report import Metric
 from suite import Options, log
 
 NAME = "cloudwatch"
@@ -260,34 +259,3 @@ def run(targets: list[Target], options: Options) -> list[Metric]:
         except peers.Unavailable as exc:
             metrics["alarm"].notes["cloudlet"] = str(exc)
     return list(metrics.values())
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--peers", default="moto", help="comma-separated peers, or none")
-    parser.add_argument("--quick", action="store_true", help="smaller counts: a smoke run")
-    args = parser.parse_args()
-    names = ["cloudlet"] + [p for p in args.peers.split(",") if p and p != "none"]
-    targets = []
-    for name in names:
-        target = peers.TARGETS[name]
-        try:
-            target.install()
-        except peers.Unavailable as exc:
-            log(f"{name} unavailable: {exc}")
-            continue
-        targets.append(target)
-    try:
-        metrics = run(targets, Options(quick=args.quick))
-    finally:
-        peers.stop_all()
-    versions = {t.name: t.version() for t in targets}
-    print(render(metrics, [t.name for t in targets], versions, names[1:]))
-    for metric in metrics:
-        for target, note in metric.notes.items():
-            print(f"  note: {metric.label} / {target}: {note}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

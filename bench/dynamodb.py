@@ -1,8 +1,8 @@
 """DynamoDB figures, cloudlet beside the peers: raw and boto3 PutItem/GetItem, Query of 100 items
 from a 100,000-item table, and cloudlet's RSS after 1,000,000 small items.
 
-    .venv/bin/python bench/dynamodb.py                 # cloudlet and moto
-    .venv/bin/python bench/dynamodb.py --peers none --quick
+    .venv/bin/python bench/run.py --only dynamodb                 # cloudlet and moto
+    .venv/bin/python bench/run.py --only dynamodb --peers none --quick
 
 `run(targets, options)` has the suite signature (`suite.py`), so `suites/__init__.py` can list it.
 For each target, in one launch:
@@ -19,7 +19,6 @@ Only 127.0.0.1 is contacted; every loop is bounded in count and time. Issue targ
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import threading
@@ -35,7 +34,7 @@ import rawhttp
 from botocore.config import Config
 from measure import median
 from peers import Target, free_port
-from report import Metric, render
+from report import Metric
 from suite import Options, log
 
 NAME = "dynamodb"
@@ -199,34 +198,3 @@ def run(targets: list[Target], options: Options) -> list[Metric]:
             for metric in metrics.values():
                 metric.notes[target.name] = str(exc)
     return list(metrics.values())
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--peers", default="moto", help="comma-separated peers, or none")
-    parser.add_argument("--quick", action="store_true", help="smaller counts: a smoke run")
-    args = parser.parse_args()
-    names = ["cloudlet"] + [p for p in args.peers.split(",") if p and p != "none"]
-    targets = []
-    for name in names:
-        target = peers.TARGETS[name]
-        try:
-            target.install()
-        except peers.Unavailable as exc:
-            log(f"{name} unavailable: {exc}")
-            continue
-        targets.append(target)
-    try:
-        metrics = run(targets, Options(quick=args.quick))
-    finally:
-        peers.stop_all()
-    versions = {t.name: t.version() for t in targets}
-    print(render(metrics, [t.name for t in targets], versions, names[1:]))
-    for metric in metrics:
-        for target, note in metric.notes.items():
-            print(f"  note: {metric.label} / {target}: {note}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,8 +1,8 @@
 """EC2 figures, cloudlet beside moto: RunInstances until the instance is running with its app
 listening, the API's own latency, and stopping everything.
 
-    .venv/bin/python bench/ec2.py                 # cloudlet and moto
-    .venv/bin/python bench/ec2.py --peers none --quick
+    .venv/bin/python bench/run.py --only ec2                 # cloudlet and moto
+    .venv/bin/python bench/run.py --only ec2 --peers none --quick
 
 `run(targets, options)` has the suite signature (`suite.py`), so `suites/__init__.py` can list it.
 For each target, in one launch:
@@ -20,7 +20,6 @@ bounded in count and time.
 
 from __future__ import annotations
 
-import argparse
 import socket
 import sys
 import time
@@ -35,7 +34,7 @@ import psutil
 from botocore.config import Config
 from measure import median
 from peers import Target, free_port
-from report import Metric, render
+from report import Metric
 from suite import Options, log
 
 NAME = "ec2"
@@ -206,37 +205,3 @@ def run(targets: list[Target], options: Options) -> list[Metric]:
             for metric in metrics.values():
                 metric.notes[target.name] = str(exc)
     return list(metrics.values())
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--peers", default="moto", help="comma-separated peers, or 'none'")
-    parser.add_argument("--quick", action="store_true", help="fewer launches and calls")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args()
-    names = ["cloudlet"] + [p for p in args.peers.split(",") if p and p != "none"]
-    targets = []
-    for name in names:
-        target = peers.TARGETS[name]
-        try:
-            target.install()
-        except peers.Unavailable as exc:
-            log(f"skipping {name}: {exc}")
-            continue
-        targets.append(target)
-    try:
-        metrics = run(targets, Options(repeat=7, quick=args.quick, verbose=args.verbose))
-    finally:
-        peers.stop_all()
-    versions = {t.name: t.version() for t in targets}
-    print(
-        render(metrics, [t.name for t in targets], versions, [n for n in names if n != "cloudlet"])
-    )
-    for metric in metrics:
-        for name, note in metric.notes.items():
-            print(f"  note: {metric.label} / {name}: {note}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

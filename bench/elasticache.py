@@ -1,8 +1,8 @@
 """ElastiCache figures: how fast a cache cluster becomes usable, and whether cloudlet costs the
 data path anything (it must not: clients talk to the engine itself).
 
-    .venv/bin/python bench/elasticache.py            # cloudlet beside the same binary by hand
-    .venv/bin/python bench/elasticache.py --quick
+    .venv/bin/python bench/run.py --only elasticache  # cloudlet beside the same binary by hand
+    .venv/bin/python bench/run.py --only elasticache --quick
 
 1. CreateCacheCluster → `available` and answering PING: median over N clusters (boto3, describe
    polled every 5 ms). Issue target: ≤ 1 s.
@@ -17,7 +17,6 @@ Only 127.0.0.1 is contacted; every loop is bounded in count and time.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import signal
@@ -32,10 +31,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import boto3
-import peers
 from measure import median
 from peers import Target, free_port
-from report import Metric, render
+from report import Metric
 from suite import Options, log
 
 NAME = "elasticache"
@@ -175,24 +173,3 @@ def run(targets: list[Target], options: Options) -> list[Metric]:
                 metric.values[name] = best[name].get(op, float("nan"))
             ratios[op].values["cloudlet"] = metric.values["cloudlet"] / metric.values[BY_HAND]
     return [create, *metrics.values(), *ratios.values()]
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer clusters and requests")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args()
-    target = peers.TARGETS["cloudlet"]
-    try:
-        metrics = run([target], Options(repeat=7, quick=args.quick, verbose=args.verbose))
-    finally:
-        peers.stop_all()
-    print(render(metrics, ["cloudlet", BY_HAND], {"cloudlet": target.version()}, [BY_HAND]))
-    for metric in metrics:
-        for name, note in metric.notes.items():
-            print(f"  note: {metric.label} / {name}: {note}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """ELBv2 figures: what a load balancer's listener adds to a request, and how many it carries.
 
-    .venv/bin/python bench/elbv2.py                 # cloudlet and moto
-    .venv/bin/python bench/elbv2.py --peers none --quick
+    .venv/bin/python bench/run.py --only elbv2                 # cloudlet and moto
+    .venv/bin/python bench/run.py --only elbv2 --peers none --quick
 
 `run(targets, options)` has the suite signature (`suite.py`), so `suites/__init__.py` can list it.
 On cloudlet: two web app instances (the built-in image) registered in a target group behind a
@@ -21,7 +21,6 @@ in count and time.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import http.client
 import socket
@@ -37,7 +36,7 @@ import peers
 from botocore.config import Config
 from measure import median, percentile
 from peers import Target, free_port
-from report import Metric, render
+from report import Metric
 from suite import Options, log
 
 NAME = "elbv2"
@@ -239,34 +238,3 @@ def run(targets: list[Target], options: Options) -> list[Metric]:
             for metric in m.values():
                 metric.notes[target.name] = str(exc)
     return list(m.values())
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--peers", default="moto", help="comma-separated peers, or 'none'")
-    parser.add_argument("--quick", action="store_true", help="shorter loops")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args()
-    names = ["cloudlet"] + [p for p in args.peers.split(",") if p and p != "none"]
-    targets = []
-    for name in names:
-        target = peers.TARGETS[name]
-        try:
-            target.install()
-        except peers.Unavailable as exc:
-            log(f"skipping {name}: {exc}")
-            continue
-        targets.append(target)
-    try:
-        metrics = run(targets, Options(repeat=7, quick=args.quick, verbose=args.verbose))
-    finally:
-        peers.stop_all()
-    versions = {t.name: t.version() for t in targets}
-    print(
-        render(metrics, [t.name for t in targets], versions, [n for n in names if n != "cloudlet"])
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

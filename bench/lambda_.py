@@ -1,6 +1,6 @@
 """Lambda benchmarks: cold start, warm invoke, a concurrent burst, memory over many invocations.
 
-    .venv/bin/python bench/lambda_.py [--quick] [--peers ministack|none] [--json out.json] [-v]
+    .venv/bin/python bench/run.py --only lambda [--quick] [--peers ministack|none] [-v]
 
 Side by side with MiniStack (which runs Python functions as host processes, without Docker), using
 the harness in this folder (`peers.py` starts and stops servers, `rawhttp.py` signs requests,
@@ -20,11 +20,8 @@ Rows:
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import io
-import json
-import signal
 import sys
 import threading
 import time
@@ -35,11 +32,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import peers
 from measure import median, percentile
 from peers import HOST, Target, Unavailable, free_port
 from rawhttp import NoDelayConnection, send, sign
-from report import Metric, render, write_json
+from report import Metric
 from suite import Options, log
 
 SUITE = "lambda"
@@ -202,39 +198,3 @@ def run(targets: list[Target], options: Options) -> list[Metric]:
             if metric.key in figures:
                 metric.values[target.name] = figures[metric.key]
     return metrics
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--peers", default="ministack", help="comma-separated peers, or 'none'")
-    parser.add_argument("--quick", action="store_true", help="fewer samples: a smoke run")
-    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args(argv)
-    names = ["cloudlet"] + [p for p in args.peers.split(",") if p and p != "none"]
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    targets = []
-    for name in names:
-        target = peers.TARGETS[name]
-        try:
-            target.install()
-        except Unavailable as exc:
-            log(str(exc))
-            continue
-        targets.append(target)
-    try:
-        metrics = run(targets, Options(quick=args.quick, verbose=args.verbose))
-    finally:
-        peers.stop_all()
-    versions = {t.name: t.version() for t in targets}
-    print(
-        render(metrics, [t.name for t in targets], versions, [n for n in names if n != "cloudlet"])
-    )
-    if args.json:
-        write_json(args.json, metrics, {"suite": SUITE, "versions": versions})
-    print(json.dumps({m.key: m.values for m in metrics}), file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,9 +1,8 @@
 """Step Functions figures: interpreter speed, execution throughput with history, parked waits.
 
-    .venv/bin/python bench/stepfunctions.py [--peers moto] [--quick] [-v]
+    .venv/bin/python bench/run.py --only stepfunctions [--peers moto] [--quick] [-v]
 
-(or, once listed in `suites/__init__.py`, `bench/run.py --only stepfunctions`). For each target,
-in one launch each:
+For each target, in one launch each:
 
 1. **100-state Pass chain, one execution, server-side**: stopDate - startDate of
    DescribeExecution, median over several executions (after a warm-up one).
@@ -249,37 +248,3 @@ def run(targets: list[Target], options: Options) -> list[Metric]:
         finally:
             server.stop()
     return rows
-
-
-def main(argv: list[str]) -> int:
-    import argparse
-
-    import peers
-    from report import render
-
-    parser = argparse.ArgumentParser(description="Step Functions benchmark")
-    parser.add_argument("--peers", default="moto")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args(argv)
-    names = ["cloudlet"] + [n for n in args.peers.split(",") if n and n != "none"]
-    targets = []
-    for name in names:
-        target = peers.TARGETS[name]
-        try:
-            target.install()
-        except Unavailable as exc:
-            log(f"skipping {name}: {exc}")
-            continue
-        targets.append(target)
-    try:
-        metrics = run(targets, Options(quick=args.quick, verbose=args.verbose))
-    finally:
-        peers.stop_all()
-    versions = {t.name: t.version() for t in targets}
-    print(render(metrics, [t.name for t in targets], versions, peers.PEERS))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

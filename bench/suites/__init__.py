@@ -1,8 +1,8 @@
 """Benchmark modules, by the name `run.py --only` takes.
 
 To add one: write a module with `run(targets, options) -> list[Metric]` (see `suite.py`) — the
-platform suite lives here in `suites/`, each service's beside `run.py` (`bench/<service>.py`, also
-runnable on its own) — and list it here.
+platform suite lives here in `suites/`, each service's beside `run.py` (`bench/<service>.py`) — and
+list it here.
 """
 
 from __future__ import annotations
