@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
-import uuid
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.context import RequestContext
@@ -42,8 +42,26 @@ MAX_BODY_BYTES = 128 * 1024 * 1024
 
 
 def new_request_id() -> str:
-    """A UUID-shaped request id from `random`, not `os.urandom`: ids need no secrecy, only speed."""
-    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+    """A random version-4 UUID string; from `random`, not `os.urandom`: ids need no secrecy."""
+    h = f"{random.getrandbits(128) & _UUID4_MASK | _UUID4_BITS:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID4_MASK = ~(0xF000 << 64 | 0xC000 << 48) & (1 << 128) - 1
+_UUID4_BITS = 0x4000 << 64 | 0x8000 << 48
+"""Version 4 in the time_hi field, RFC 4122 variant in clock_seq."""
+
+_protocol: ModuleType | None = None
+
+
+def protocol_layer() -> ModuleType:
+    """`cloudlet.protocol`, imported on the first request (it pulls in botocore: ~0.1 s)."""
+    global _protocol
+    if _protocol is None:
+        import cloudlet.protocol
+
+        _protocol = cloudlet.protocol
+    return _protocol
 
 
 class RequestEntityTooLarge(ServiceError):
@@ -64,13 +82,7 @@ class Gateway:
     async def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(PREFIX):
             return await self.internal.handle(request)
-        from cloudlet.protocol import (
-            detect_protocol,
-            parse_request,
-            serialize_response,
-            service_model,
-        )
-
+        protocol_api = _protocol or protocol_layer()
         request_id = new_request_id()
         service: ServiceModel | None = None
         operation: OperationModel | None = None
@@ -83,9 +95,9 @@ class Gateway:
                     raise RequestEntityTooLarge(MAX_BODY_BYTES) from exc
             signature = read_signature(request)
             spec = route(request, signature)
-            service = service_model(spec.name)
-            protocol = detect_protocol(service, request)
-            operation, params = parse_request(service, request, protocol)
+            service = protocol_api.service_model(spec.name)
+            protocol = protocol_api.detect_protocol(service, request)
+            operation, params = protocol_api.parse_request(service, request, protocol)
             ctx = RequestContext(
                 account=resolve_account(
                     signature.access_key_id, self.platform.config, self.platform.credentials
@@ -100,7 +112,9 @@ class Gateway:
                 request=request,
             )
             result = await self.platform.services.dispatch(ctx, params)
-            response = serialize_response(service, operation, protocol, result, request_id)
+            response = protocol_api.serialize_response(
+                service, operation, protocol, result, request_id
+            )
         except ServiceError as error:
             response = self.error_response(request, error, request_id, service, operation, protocol)
         except Exception:
@@ -133,9 +147,7 @@ class Gateway:
         protocol: str | None = None,
     ) -> HttpResponse:
         """The AWS-shaped response for `error`, in the protocol the request was (or looks) in."""
-        from cloudlet.protocol import serialize_error
-
-        return serialize_error(
+        return protocol_layer().serialize_error(
             service,
             operation,
             protocol or _guess_protocol(request),
