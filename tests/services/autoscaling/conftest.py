@@ -67,38 +67,6 @@ def make_group(asg: Any, name: Callable[[str], str]) -> Iterator[Callable[..., s
             asg.delete_auto_scaling_group(AutoScalingGroupName=group_name, ForceDelete=True)
 
 
-@pytest.fixture(scope="session")
-def scaled_server() -> Iterator[Any]:
-    """A cloudlet of its own at `--time-scale 60` (a minute of AWS time is a second here)."""
-    from cloudlet.testing import CloudletProcess
-
-    server = CloudletProcess(time_scale=60)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.cleanup()
-
-
-@pytest.fixture
-def scaled(scaled_server: Any, account: str) -> Callable[[str], Any]:
-    """`scaled("autoscaling")`: a client of the time-scaled cloudlet, in the test's account."""
-    import boto3
-    from botocore.config import Config
-
-    def client(service: str) -> Any:
-        return boto3.session.Session().client(
-            service,
-            endpoint_url=scaled_server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=account,
-            aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-        )
-
-    return client
-
-
 @pytest.fixture
 def scaled_group(
     scaled: Callable[[str], Any], name: Callable[[str], str]

@@ -6,36 +6,12 @@ from __future__ import annotations
 import http.client
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
-import pytest
 from ec2_support import wait_for, wait_state
 
 from cloudlet.services.ec2.ports import host_port
-
-
-@pytest.fixture(scope="module")
-def scaled_server() -> Iterator[Any]:
-    from cloudlet.testing import CloudletProcess
-
-    server = CloudletProcess(time_scale=60)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.cleanup()
-
-
-def _client(server: Any, service: str, account: str) -> Any:
-    return boto3.session.Session().client(
-        service,
-        endpoint_url=server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=account,
-        aws_secret_access_key="test",
-    )
 
 
 def _burn(ip: str, stop: threading.Event) -> None:
@@ -51,9 +27,9 @@ def _burn(ip: str, stop: threading.Event) -> None:
             conn.close()
 
 
-def test_cpu_utilization_is_measured_and_published(scaled_server: Any, account: str) -> None:
-    ec2 = _client(scaled_server, "ec2", account)
-    cloudwatch = _client(scaled_server, "cloudwatch", account)
+def test_cpu_utilization_is_measured_and_published(scaled: Callable[[str], Any]) -> None:
+    ec2 = scaled("ec2")
+    cloudwatch = scaled("cloudwatch")
     image = next(
         i["ImageId"]
         for i in ec2.describe_images(Owners=["amazon"])["Images"]

@@ -30,37 +30,6 @@ def network(ec2: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="session")
-def scaled_server() -> Iterator[Any]:
-    """A cloudlet of its own at `--time-scale 60`: a 5-second health check interval is 83 ms."""
-    from cloudlet.testing import CloudletProcess
-
-    server = CloudletProcess(time_scale=60)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.cleanup()
-
-
-@pytest.fixture
-def scaled(scaled_server: Any, account: str) -> Callable[[str], Any]:
-    import boto3
-    from botocore.config import Config
-
-    def client(service: str) -> Any:
-        return boto3.session.Session().client(
-            service,
-            endpoint_url=scaled_server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=account,
-            aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-        )
-
-    return client
-
-
 @pytest.fixture
 def stack(scaled: Callable[[str], Any], name: Callable[[str], str]) -> Iterator[Any]:
     """A load balancer with an HTTP listener on 8080 forwarding to a target group (fast health
