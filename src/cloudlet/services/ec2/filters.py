@@ -147,3 +147,19 @@ def page(
     end = start + size
     following = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
     return chunk, following
+
+
+def paged_response(
+    key: str,
+    items: list[Any],
+    request: dict[str, Any],
+    describe: Callable[[Any], Any] | None = None,
+    **limits: int,
+) -> dict[str, Any]:
+    """`{key: one page of items (each through describe), "NextToken": ...}` for a Describe call;
+    `limits` are `page`'s `default` and `minimum`."""
+    chosen, token = page(items, request, **limits)
+    response: dict[str, Any] = {key: [describe(i) for i in chosen] if describe else chosen}
+    if token:
+        response["NextToken"] = token
+    return response

@@ -7,7 +7,7 @@ from typing import Any
 
 from cloudlet.context import RequestContext
 from cloudlet.errors import ServiceError
-from cloudlet.services.ec2.filters import invalid, matches, page, tags_of
+from cloudlet.services.ec2.filters import invalid, matches, paged_response, tags_of
 from cloudlet.services.ec2.images import AMAZON, check_id, image_values
 from cloudlet.services.ec2.operations.base import Ec2Base, Request, Response, dry_run
 
@@ -40,11 +40,7 @@ class ImageOperations(Ec2Base):
             images = [i for i in images if i["OwnerId"] in wanted]
         images = [i for i in images if matches(request.get("Filters"), image_values(i))]
         images.sort(key=lambda i: i["CreationDate"])
-        chosen, token = page(images, request)
-        response: Response = {"Images": [_public(i) for i in chosen]}
-        if token:
-            response["NextToken"] = token
-        return response
+        return paged_response("Images", images, request, _public)
 
     def register_image(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)

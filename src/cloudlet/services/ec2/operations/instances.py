@@ -10,7 +10,7 @@ from typing import Any
 from cloudlet.context import RequestContext
 from cloudlet.errors import ServiceError
 from cloudlet.services.ec2 import instances as records
-from cloudlet.services.ec2.filters import check_filters, invalid, matches, page
+from cloudlet.services.ec2.filters import check_filters, invalid, matches, page, paged_response
 from cloudlet.services.ec2.instance_types import INSTANCE_TYPES
 from cloudlet.services.ec2.operations.base import Ec2Base, Request, Response, dry_run
 
@@ -233,11 +233,7 @@ class InstanceOperations(Ec2Base):
             }
             if matches(request.get("Filters"), values.get):
                 statuses.append(status)
-        chosen, token = page(statuses, request)
-        response: Response = {"InstanceStatuses": chosen}
-        if token:
-            response["NextToken"] = token
-        return response
+        return paged_response("InstanceStatuses", statuses, request)
 
     def describe_instance_types(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
@@ -267,11 +263,7 @@ class InstanceOperations(Ec2Base):
 
         infos = [t.describe() for t in types]
         infos = [i for i in infos if matches(request.get("Filters"), values(i))]
-        chosen, token = page(infos, request, default=100)
-        response: Response = {"InstanceTypes": chosen}
-        if token:
-            response["NextToken"] = token
-        return response
+        return paged_response("InstanceTypes", infos, request, default=100)
 
     # state changes
 

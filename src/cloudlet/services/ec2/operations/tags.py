@@ -10,7 +10,7 @@ from cloudlet.services.ec2.filters import (
     check_filters,
     matches,
     merge_tags,
-    page,
+    paged_response,
     remove_tags,
 )
 from cloudlet.services.ec2.operations.base import Ec2Base, Request, Response, dry_run
@@ -95,11 +95,7 @@ class TagOperations(Ec2Base):
                     if matches(request.get("Filters"), values.get):
                         rows.append(row)
         rows.sort(key=lambda r: (r["ResourceId"], r["Key"]))
-        chosen, token = page(rows, request)
-        response: Response = {"Tags": chosen}
-        if token:
-            response["NextToken"] = token
-        return response
+        return paged_response("Tags", rows, request)
 
 
 def _id_of(kind: str, doc: dict[str, Any]) -> str:

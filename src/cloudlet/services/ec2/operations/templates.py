@@ -6,7 +6,7 @@ from typing import Any
 
 from cloudlet.context import RequestContext
 from cloudlet.errors import ServiceError
-from cloudlet.services.ec2.filters import invalid, matches, page, tags_of
+from cloudlet.services.ec2.filters import invalid, matches, paged_response, tags_of
 from cloudlet.services.ec2.operations.base import Ec2Base, Request, Response, dry_run
 from cloudlet.services.ec2.templates import (
     describe_template,
@@ -68,11 +68,7 @@ class TemplateOperations(Ec2Base):
                 if t["LaunchTemplateId"] in ids or t["LaunchTemplateName"] in names
             ]
         templates = [t for t in templates if matches(request.get("Filters"), template_values(t))]
-        chosen, token = page(templates, request, minimum=1)
-        response: Response = {"LaunchTemplates": [describe_template(t) for t in chosen]}
-        if token:
-            response["NextToken"] = token
-        return response
+        return paged_response("LaunchTemplates", templates, request, describe_template, minimum=1)
 
     def describe_launch_template_versions(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
@@ -111,13 +107,13 @@ class TemplateOperations(Ec2Base):
 
         versions = [v for v in versions if matches(request.get("Filters"), values(v))]
         versions.sort(key=lambda v: -v["VersionNumber"])
-        chosen, token = page(versions, request, minimum=1)
-        response: Response = {
-            "LaunchTemplateVersions": [describe_version(template, v) for v in chosen]
-        }
-        if token:
-            response["NextToken"] = token
-        return response
+        return paged_response(
+            "LaunchTemplateVersions",
+            versions,
+            request,
+            lambda v: describe_version(template, v),
+            minimum=1,
+        )
 
     def modify_launch_template(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
