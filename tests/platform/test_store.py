@@ -126,13 +126,24 @@ def test_outer_rollback_discards_released_savepoints(table: Store) -> None:
     assert values(table) == [2]
 
 
-def test_writes_are_visible_to_another_connection(table: Store) -> None:
+def test_writes_are_there_after_reopening(table: Store) -> None:
     table.execute("INSERT INTO t VALUES (1)")
     with table.atomic() as conn:
         conn.execute("INSERT INTO t VALUES (2)")
-    other = Store(table.path)
+    table.close()
+    reopened = Store(table.path)
     try:
-        assert values(other) == [1, 2]
+        assert values(reopened) == [1, 2]
+    finally:
+        reopened.close()
+
+
+def test_the_database_belongs_to_one_store_at_a_time(table: Store) -> None:
+    table.execute("INSERT INTO t VALUES (1)")
+    other = sqlite3.connect(table.path, timeout=0)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("SELECT * FROM t").fetchall()
     finally:
         other.close()
 
