@@ -16,9 +16,10 @@ the text has a binary member. `ttl` holds the TTL attribute's epoch seconds when
 
 from __future__ import annotations
 
-import json
 from base64 import b64decode, b64encode
 from typing import Any
+
+import orjson
 
 from cloudlet.platform.store import Migration
 from cloudlet.services.dynamodb.types import Item
@@ -87,17 +88,14 @@ def _default(value: Any) -> str:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
-_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default)
-
-
 def dumps(item: Any) -> str:
     """Compact JSON of an item (or any attribute-value structure); bytes become base64."""
-    return _encoder.encode(item)
+    return orjson.dumps(item, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 
 def loads(text: str) -> Item:
     """The item `dumps` wrote, with binary values back as bytes."""
-    item: Item = json.loads(text)
+    item: Item = orjson.loads(text)
     if '"B' in text:
         for value in item.values():
             _decode_binary(value)

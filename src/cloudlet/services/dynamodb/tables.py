@@ -8,6 +8,7 @@ writes the row and rebuilds the cached `Table`.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -45,7 +46,7 @@ class Catalog:
                 "name = ?",
                 key,
             )
-            table = build(account, region, row[0], storage.json.loads(row[1])) if row else None
+            table = build(account, region, row[0], json.loads(row[1])) if row else None
             self._tables[key] = table
         return table  # type: ignore[return-value]  # False was replaced above
 
@@ -103,7 +104,7 @@ class Catalog:
 
     def all_with_ttl(self) -> list[Table]:
         rows = self.store.query("SELECT account, region, tid, body FROM dynamodb_tables")
-        tables = [build(row[0], row[1], row[2], storage.json.loads(row[3])) for row in rows]
+        tables = [build(row[0], row[1], row[2], json.loads(row[3])) for row in rows]
         return [table for table in tables if table.ttl_attribute]
 
 
