@@ -34,6 +34,9 @@ def encode(value: AttributeValue) -> bytes:
         return encode_bytes(inner.encode())
     if kind == "B":
         return encode_bytes(inner)
+    digits = inner[1:] if inner[:1] == "-" else inner
+    if digits.isascii() and digits.isdigit() and digits[0] != "0":
+        return _encode_integer(inner[0] == "-", digits)
     return encode_number(Decimal(inner))
 
 
@@ -59,6 +62,19 @@ def encode_number(number: Decimal) -> bytes:
     if sign:
         return b"\x02" + bytes([255 - exponent]) + bytes(10 - d for d in stripped) + b"\xff"
     return b"\x04" + bytes([exponent]) + bytes(d + 1 for d in stripped) + b"\x00"
+
+
+_DIGIT_UP = bytes.maketrans(b"0123456789", bytes(range(1, 11)))
+_DIGIT_DOWN = bytes.maketrans(b"0123456789", bytes(range(10, 0, -1)))
+
+
+def _encode_integer(negative: bool, digits: str) -> bytes:
+    """`encode_number` of a canonical integer's text, without building a Decimal."""
+    exponent = len(digits) - 1 + 130
+    stripped = digits.rstrip("0").encode()
+    if negative:
+        return b"\x02" + bytes([255 - exponent]) + stripped.translate(_DIGIT_DOWN) + b"\xff"
+    return b"\x04" + bytes([exponent]) + stripped.translate(_DIGIT_UP) + b"\x00"
 
 
 def prefix_end(prefix: bytes) -> bytes | None:

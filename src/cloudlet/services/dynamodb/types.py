@@ -80,6 +80,9 @@ def format_number(number: Decimal) -> str:
 
 def normalize_number(text: str) -> str:
     """The canonical text of an N value (validating it)."""
+    digits = text[1:] if text[:1] == "-" else text
+    if 0 < len(digits) <= 38 and digits[0] != "0" and digits.isascii() and digits.isdigit():
+        return text  # an integer without leading zeros is canonical already
     return format_number(parse_number(text))
 
 
@@ -99,14 +102,14 @@ def type_of(value: AttributeValue) -> str:
 
 def check_value(value: Any, depth: int = 0) -> AttributeValue:
     """Validate one attribute value (recursively) and return it with numbers normalised."""
-    if not isinstance(value, dict) or not value:
+    if type(value) is not dict or len(value) != 1:
+        if value and isinstance(value, dict):
+            raise validation(
+                "Supplied AttributeValue has more than one datatypes set, must contain exactly "
+                "one of the supported datatypes"
+            )
         raise validation(
             "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-        )
-    if len(value) > 1:
-        raise validation(
-            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
-            "the supported datatypes"
         )
     if depth > MAX_NESTING:
         raise validation("Nesting Levels have exceeded supported limits")
@@ -185,7 +188,10 @@ def value_size(value: AttributeValue) -> int:
 
 def item_size(item: Item) -> int:
     """Bytes an item counts toward the 400 KB limit."""
-    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+    size = 0
+    for name, value in item.items():
+        size += len(name.encode()) + value_size(value)
+    return size
 
 
 def equal(a: AttributeValue, b: AttributeValue) -> bool:
