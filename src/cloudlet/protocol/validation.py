@@ -6,34 +6,39 @@ checks what the model constrains, like AWS's server-side validation: `required` 
 are not enforced (AWS accepts new enum values before SDKs know them, and patterns are advisory in
 many models).
 
-Each structure's checks are computed once (`_structure_plan`: required members, and the members
-that can break a constraint at all), and walked with `_handle_<type>` methods.
+Each input shape is compiled once into a tree of small closures (`_compile`) that visit only the
+members that can break a constraint at all, so a request costs a few dictionary lookups per
+member it sends. Recursive shapes (DynamoDB's `AttributeValue`) compile once per shape name and
+refer to themselves through a cell.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import Shape
 
-from cloudlet.protocol.dispatch import Handler, handler_for
 from cloudlet.protocol.faults import Issue
 
 Path = tuple[str | int, ...]
+Check = Callable[[Any, Path, list[Issue]], None]
+"""Checks one non-None value at a path, appending what it breaks."""
 
 
 def validate(shape: Shape, params: dict[str, Any]) -> list[Issue]:
     """Every constraint `params` (the parsed input of `shape`) breaks; empty when valid."""
     issues: list[Issue] = []
-    _VALIDATOR.check(shape, params, (), issues)
+    check = _checker(shape)
+    if check is not None:
+        check(params, (), issues)
     return issues
 
 
 @functools.cache
-def _bounds(shape: Shape) -> tuple[int | float | None, int | float | None]:
-    metadata = shape.metadata
-    return metadata.get("min"), metadata.get("max")
+def _checker(shape: Shape) -> Check | None:
+    return _compile(shape, {})
 
 
 @functools.cache
@@ -60,86 +65,131 @@ def _walk_has_checks(shape: Shape, seen: set[str]) -> bool:
     return False
 
 
-class _Validator:
-    def check(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        if value is not None and _has_checks(shape):
-            handler_for(self, shape.type_name)(self, shape, value, path, issues)
+Cells = dict[str, list[Check]]
+"""The checker of each shape name compiled so far in one input tree (recursion goes through it)."""
 
-    def _handle_structure(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        if shape.is_document_type or not isinstance(value, dict):
+
+def _compile(shape: Shape, cells: Cells) -> Check | None:
+    """The checker of `shape`, or None when no value of it can break a constraint."""
+    if not _has_checks(shape):
+        return None
+    compiled = cells.get(shape.name)
+    if compiled is not None:
+        cell = compiled
+        return lambda value, path, issues: cell[0](value, path, issues)
+    cell = cells[shape.name] = [_nothing]
+    builder = _BUILDERS.get(shape.type_name)
+    cell[0] = (builder(shape, cells) if builder else None) or _nothing
+    return cell[0]
+
+
+def _nothing(value: Any, path: Path, issues: list[Issue]) -> None:
+    return
+
+
+def _structure(shape: Shape, cells: Cells) -> Check | None:
+    if shape.is_document_type:
+        return None
+    required = tuple(shape.metadata.get("required", ()))
+    members = {
+        name: member_check
+        for name, member in shape.members.items()
+        if (member_check := _compile(member, cells)) is not None
+    }
+
+    def check(value: Any, path: Path, issues: list[Issue]) -> None:
+        if not isinstance(value, dict):
             return
-        required, checked = _structure_plan(self, shape)
         for name in required:
             if value.get(name) is None:
                 issues.append(Issue((*path, name), "required"))
-        if checked:
+        if members:
             for name, item in value.items():
-                entry = checked.get(name)
-                if entry is not None and item is not None:
-                    member, handler = entry
-                    handler(self, member, item, (*path, name), issues)
+                member = members.get(name)
+                if member is not None and item is not None:
+                    member(item, (*path, name), issues)
 
-    def _handle_list(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        self._size(shape, value, path, issues)
-        member = shape.member
-        if _has_checks(member):
-            handler = handler_for(self, member.type_name)
+    return check
+
+
+def _list(shape: Shape, cells: Cells) -> Check:
+    size = _size(shape)
+    member = _compile(shape.member, cells)
+
+    def check(value: Any, path: Path, issues: list[Issue]) -> None:
+        if size is not None:
+            size(value, path, issues)
+        if member is not None:
             for index, item in enumerate(value):
                 if item is not None:
-                    handler(self, member, item, (*path, index), issues)
+                    member(item, (*path, index), issues)
 
-    def _handle_map(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        self._size(shape, value, path, issues)
-        for part in (shape.key, shape.value):
-            if _has_checks(part):
-                handler = handler_for(self, part.type_name)
-                checks_keys = part is shape.key
-                for key, item in value.items():
-                    target = key if checks_keys else item
-                    if target is not None:
-                        handler(self, part, target, (*path, str(key)), issues)
+    return check
 
-    def _size(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        low, high = _bounds(shape)
+
+def _map(shape: Shape, cells: Cells) -> Check:
+    size = _size(shape)
+    key_check = _size(shape.key)
+    shortest = shape.key.metadata.get("min") or 0
+    longest = shape.key.metadata.get("max") or float("inf")
+    value_check = _compile(shape.value, cells)
+
+    def check(value: Any, path: Path, issues: list[Issue]) -> None:
+        if size is not None:
+            size(value, path, issues)
+        if key_check is not None:
+            for key in value:
+                if not shortest <= len(key) <= longest:
+                    key_check(key, (*path, key), issues)
+        if value_check is not None:
+            for key, item in value.items():
+                if item is not None:
+                    value_check(item, (*path, str(key)), issues)
+
+    return check
+
+
+def _size(shape: Shape) -> Check | None:
+    """The length check of a string, blob, list or map (None when unbounded)."""
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if low is None and high is None:
+        return None
+
+    def check(value: Any, path: Path, issues: list[Issue]) -> None:
         size = len(value)
         if low is not None and size < low:
             issues.append(Issue(path, "min_length", low, value))
         elif high is not None and size > high:
             issues.append(Issue(path, "max_length", high, value))
 
-    _handle_string = _size
-    _handle_blob = _size
+    return check
 
-    def _handle_number(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        low, high = _bounds(shape)
+
+def _number(shape: Shape, cells: Cells) -> Check | None:
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+
+    def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if low is not None and value < low:
             issues.append(Issue(path, "min_value", low, value))
         elif high is not None and value > high:
             issues.append(Issue(path, "max_value", high, value))
 
-    _handle_integer = _handle_number
-    _handle_long = _handle_number
-    _handle_float = _handle_number
-    _handle_double = _handle_number
-
-    def _handle_other(self, shape: Shape, value: Any, path: Path, issues: list[Issue]) -> None:
-        return
-
-    _handle_boolean = _handle_other
-    _handle_timestamp = _handle_other
+    return check
 
 
-@functools.cache
-def _structure_plan(
-    validator: _Validator, shape: Shape
-) -> tuple[tuple[str, ...], dict[str, tuple[Shape, Handler]]]:
-    """(required member names, member name → (shape, handler) for members that have checks)."""
-    checked = {
-        name: (member, handler_for(validator, member.type_name))
-        for name, member in shape.members.items()
-        if _has_checks(member)
-    }
-    return tuple(shape.metadata.get("required", ())), checked
+def _length(shape: Shape, cells: Cells) -> Check | None:
+    return _size(shape)
 
 
-_VALIDATOR = _Validator()
+_BUILDERS: dict[str, Callable[[Shape, Cells], Check | None]] = {
+    "structure": _structure,
+    "list": _list,
+    "map": _map,
+    "string": _length,
+    "blob": _length,
+    "integer": _number,
+    "long": _number,
+    "float": _number,
+    "double": _number,
+}
+"""Shape types that carry constraints; booleans and timestamps have none."""
