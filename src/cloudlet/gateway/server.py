@@ -118,8 +118,10 @@ class _Connection(asyncio.Protocol):
         self.closing = False
         self.discarding = False
         self._url = b""
+        self._raw_headers: list[tuple[bytes, bytes]] = []
         self._headers: dict[str, str] = {}
-        self._body = bytearray()
+        self._chunks: list[bytes] = []
+        self._size = 0
 
     # asyncio.Protocol
 
@@ -151,30 +153,39 @@ class _Connection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self._url = b""
+        self._raw_headers = []
         self._headers = {}
-        self._body = bytearray()
+        self._chunks = []
+        self._size = 0
 
     def on_url(self, url: bytes) -> None:
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        key = name.decode("latin-1").lower()
-        text = value.decode("latin-1")
-        self._headers[key] = f"{self._headers[key]}, {text}" if key in self._headers else text
+        self._raw_headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        length = self._headers.get("content-length", "")
+        raw = self._raw_headers
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+        if len(headers) < len(raw):  # a repeated header: its values joined, in order
+            headers = {}
+            for name, value in raw:
+                key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+                headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        self._headers = headers
+        length = headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             self._reject_now()
             return
-        if self._headers.get("expect", "").lower() == "100-continue" and self.transport:
+        if headers.get("expect", "").lower() == "100-continue" and self.transport:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
         if self.discarding:
             return
-        self._body += body
-        if len(self._body) > MAX_BODY_BYTES:
+        self._chunks.append(body)
+        self._size += len(body)
+        if self._size > MAX_BODY_BYTES:
             self._reject_now()
 
     def on_message_complete(self) -> None:
@@ -186,7 +197,7 @@ class _Connection(asyncio.Protocol):
             path,
             query,
             self._headers,
-            bytes(self._body),
+            b"".join(self._chunks),
         )
         self._enqueue(request, self.parser.should_keep_alive(), None)
 
@@ -229,7 +240,7 @@ class _Connection(asyncio.Protocol):
     def _reject_now(self) -> None:
         """Answer 413 without reading the body, then close (the rest of the stream is unread)."""
         self.discarding = True
-        self._body = bytearray()
+        self._chunks = []
         request = HttpRequest("POST", "/", "", self._headers)
         error = RequestEntityTooLarge(MAX_BODY_BYTES)
         self._enqueue(request, False, self.server.gateway.error_response(request, error))

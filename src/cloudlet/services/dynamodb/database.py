@@ -68,24 +68,30 @@ class Database:
         """PutItem, UpdateItem or DeleteItem."""
         table = self.catalog.get(account, region, request["TableName"])
         write = prepare(kind, table, request)
-        needs_old = (
-            write.condition is not None
-            or write.return_values != "NONE"
-            or kind == "Update"
-            or self.items.needs_transaction(table)
-        )
-        with self.items.transaction(table):
-            old = self.items.load(table, write.key) if needs_old else None
-            write.check(old)
-            new = write.result(old)
-            if needs_old or new is not None:
-                self.items.write(table, write.key, old, new)
-            elif kind == "Delete":
-                self.store.execute(
-                    "DELETE FROM dynamodb_items WHERE tid = ? AND h = ? AND hk = ? AND rk = ?",
-                    (table.tid, *write.key),
-                )
+        if self.items.needs_transaction(table):
+            with self.store.atomic():
+                old, new = self._apply(write, True)
+        else:
+            needs_old = (
+                write.condition is not None or write.return_values != "NONE" or kind == "Update"
+            )
+            old, new = self._apply(write, needs_old)
         return self._write_result(write, request, old, new)
+
+    def _apply(self, write: Write, needs_old: bool) -> tuple[Item | None, Item | None]:
+        """Check and make one write: (old item, new item)."""
+        table = write.table
+        old = self.items.load(table, write.key) if needs_old else None
+        write.check(old)
+        new = write.result(old)
+        if needs_old or new is not None:
+            self.items.write(table, write.key, old, new)
+        elif write.kind == "Delete":
+            self.store.execute(
+                "DELETE FROM dynamodb_items WHERE tid = ? AND h = ? AND hk = ? AND rk = ?",
+                (table.tid, *write.key),
+            )
+        return old, new
 
     def _write_result(
         self, write: Write, request: dict[str, Any], old: Item | None, new: Item | None

@@ -1,14 +1,12 @@
 """Item rows: load and write one item with its index entries, TTL column and stream record.
 
-`ItemStore.write` is the one place an item changes. It runs inside the caller's transaction (or
-opens one when the table has indexes or a stream), so the base row, every index row and the
+`ItemStore.write` is the one place an item changes. Callers run it inside a transaction whenever
+the table has indexes or a stream (`needs_transaction`), so the base row, every index row and the
 stream record commit together or not at all: a crash mid-write leaves nothing half-applied.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,15 +34,6 @@ class ItemStore:
 
     def needs_transaction(self, table: Table) -> bool:
         return bool(table.indexes) or table.stream_id is not None
-
-    @contextmanager
-    def transaction(self, table: Table | None = None) -> Iterator[Any]:
-        """A transaction when `table` needs several statements to commit together."""
-        if table is not None and not self.needs_transaction(table):
-            yield None
-            return
-        with self.store.atomic() as conn:
-            yield conn
 
     def write(
         self,

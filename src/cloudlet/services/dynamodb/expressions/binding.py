@@ -54,8 +54,10 @@ def check_mixing(
 ) -> None:
     """AWS refuses legacy and expression parameters in one request."""
     old = [name for name in legacy if request.get(name) is not None]
+    if not old:
+        return
     new = [name for name in expressions if request.get(name) is not None]
-    if old and new:
+    if new:
         raise validation(
             "Can not use both expression and non-expression parameters in the same request: "
             f"Non-expression parameters: {{{', '.join(old)}}} "
