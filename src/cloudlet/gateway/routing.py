@@ -10,7 +10,7 @@ botocore model is loaded to route.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cloudlet.errors import ServiceError, ServiceNotServed
 from cloudlet.http import HttpRequest
@@ -20,13 +20,15 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/,\s]+)/([^/,\s]+)/a
 _PRESIGNED = re.compile(r"^([^/]*)/(\d{8})/([^/]+)/([^/]+)/aws4_request$")
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(NamedTuple):
     """What the SigV4 credential scope says (empty strings when the request is unsigned)."""
 
     access_key_id: str = ""
     region: str = ""
     signing_name: str = ""
+
+
+_UNSIGNED = Signature()
 
 
 class MissingAuthenticationToken(ServiceError):
@@ -44,14 +46,16 @@ def read_signature(request: HttpRequest) -> Signature:
     if authorization:
         match = _CREDENTIAL.search(authorization)
         if match:
-            return Signature(match.group(1), match.group(3), match.group(4))
-        return Signature()
+            key, _, region, name = match.groups()
+            return Signature(key, region, name)
+        return _UNSIGNED
     if "X-Amz-Credential" in request.query_string:
         credential = request.query_value("X-Amz-Credential") or ""
         match = _PRESIGNED.match(credential)
         if match:
-            return Signature(match.group(1), match.group(3), match.group(4))
-    return Signature()
+            key, _, region, name = match.groups()
+            return Signature(key, region, name)
+    return _UNSIGNED
 
 
 def route(request: HttpRequest, signature: Signature) -> ServiceSpec:

@@ -62,7 +62,7 @@ def _head(response: HttpResponse, keep_alive: bool, chunked: bool) -> bytearray:
         head += b"Transfer-Encoding: chunked\r\n"
     else:
         head += b"Content-Length: %d\r\n" % len(response.body)
-    head += b"Date: " + _date_header() + b"\r\nServer: cloudlet\r\n"
+    head += b"Date: " + _date_header() + b"\r\n"
     if not keep_alive:
         head += b"Connection: close\r\n"
     head += b"\r\n"

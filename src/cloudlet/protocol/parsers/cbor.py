@@ -42,7 +42,7 @@ class CBORParser(RequestParser, JSONValues):
     ) -> dict[str, Any]:
         body = request.body
         document = cbor2.loads(body) if body else {}
-        parsed: dict[str, Any] = self._handle_structure(operation.input_shape, document)
+        parsed: dict[str, Any] = self.read(operation.input_shape, document)
         return parsed
 
     def _handle_blob(self, shape: Shape, value: Any) -> bytes:

@@ -2,21 +2,23 @@
 
 The operation comes from `X-Amz-Target: <targetPrefix>.<Operation>`; the whole body is the input
 structure. `JSONValues` reads decoded JSON into the boto3 caller's python types (datetime for
-timestamps, bytes for blobs) with one `_handle_<type>` method per shape type; each structure's
-member list is computed once per shape (`_members`).
+timestamps, bytes for blobs). Each shape is compiled once per walker into a reader closure
+(`_compile`): structures, lists and maps walk their values, scalars call the walker's
+`_handle_<type>` method (which cbor overrides for blobs and timestamps).
 """
 
 from __future__ import annotations
 
 import functools
 from base64 import b64decode
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from cloudlet.http import HttpRequest
 from cloudlet.protocol import faults, jsontext
-from cloudlet.protocol.dispatch import Handler, handler_for
+from cloudlet.protocol.dispatch import handler_for
 from cloudlet.protocol.models import operation_for
 from cloudlet.protocol.parsers.base import RequestParser, WrongType
 from cloudlet.protocol.timestamps import from_epoch, parse_timestamp
@@ -24,72 +26,110 @@ from cloudlet.protocol.timestamps import from_epoch, parse_timestamp
 _SPECIAL_FLOATS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 
 
+Reader = Callable[[Any], Any]
+"""Reads one decoded JSON value as a shape (raises `WrongType`)."""
+
+
 @functools.cache
-def _members(walker: object, shape: Shape) -> dict[str, tuple[str, Shape, Handler]]:
-    """wire name → (member name, member shape, handler), for the body members of `shape`."""
-    plan = {}
+def _reader(walker: JSONValues, shape: Shape) -> Reader:
+    return _compile(walker, shape, {})
+
+
+def _compile(walker: JSONValues, shape: Shape, cells: dict[str, list[Reader]]) -> Reader:
+    """The reader of `shape`; shapes met again below themselves read through their cell."""
+    cell = cells.get(shape.name)
+    if cell is not None:
+        found = cell
+        return lambda value: found[0](value)
+    cell = cells[shape.name] = [_identity]
+    type_name = shape.type_name
+    if type_name == "structure":
+        cell[0] = _identity if shape.is_document_type else _structure(walker, shape, cells)
+    elif type_name == "list":
+        cell[0] = _list(_compile(walker, shape.member, cells))
+    elif type_name == "map":
+        cell[0] = _map(_compile(walker, shape.value, cells))
+    else:
+        cell[0] = functools.partial(handler_for(walker, type_name), walker, shape)
+    return cell[0]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _structure(walker: JSONValues, shape: Shape, cells: dict[str, list[Reader]]) -> Reader:
+    plan: dict[str, tuple[str, Reader | None]] = {}
     for name, member in shape.members.items():
         if "location" in member.serialization:
             continue  # rest protocols: bound to the URI, query string or headers, not the body
-        wire = member.serialization.get("name", name)
-        plan[wire] = (name, member, handler_for(walker, member.type_name))
-    return plan
+        # None: a string member, read in the loop below (the most common member by far)
+        reader = None if member.type_name == "string" else _compile(walker, member, cells)
+        plan[member.serialization.get("name", name)] = (name, reader)
+
+    def read(value: Any) -> dict[str, Any]:
+        if type(value) is not dict:
+            raise WrongType("Structure", value)
+        parsed = {}
+        for wire, item in value.items():
+            found = plan.get(wire)
+            if found is None or item is None:
+                continue  # members AWS does not know are ignored, as AWS does
+            name, reader = found
+            if reader is None and type(item) is str:
+                parsed[name] = item
+                continue
+            try:
+                if reader is None:
+                    raise WrongType("String", item)
+                parsed[name] = reader(item)
+            except WrongType as exc:
+                exc.path.append(name)
+                raise
+        return parsed
+
+    return read
+
+
+def _list(reader: Reader) -> Reader:
+    def read(value: Any) -> list[Any]:
+        if type(value) is not list:
+            raise WrongType("List", value)
+        parsed = []
+        for index, item in enumerate(value):
+            try:
+                parsed.append(None if item is None else reader(item))
+            except WrongType as exc:
+                exc.path.append(index)
+                raise
+        return parsed
+
+    return read
+
+
+def _map(reader: Reader) -> Reader:
+    def read(value: Any) -> dict[str, Any]:
+        if type(value) is not dict:
+            raise WrongType("Map", value)
+        parsed = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise WrongType("String", key)
+            try:
+                parsed[key] = None if item is None else reader(item)
+            except WrongType as exc:
+                exc.path.append(key)
+                raise
+        return parsed
+
+    return read
 
 
 class JSONValues:
     """Reads decoded JSON values as shapes (shared by json, rest-json and, overridden, cbor)."""
 
     def read(self, shape: Shape, value: Any) -> Any:
-        return handler_for(self, shape.type_name)(self, shape, value)
-
-    def _handle_structure(self, shape: Shape, value: Any) -> Any:
-        if shape.is_document_type:
-            return value
-        if type(value) is not dict:
-            raise WrongType("Structure", value)
-        plan = _members(self, shape)
-        parsed = {}
-        for wire, item in value.items():
-            found = plan.get(wire)
-            if found is None or item is None:
-                continue  # members AWS does not know are ignored, as AWS does
-            name, member, handler = found
-            try:
-                parsed[name] = handler(self, member, item)
-            except WrongType as exc:
-                exc.path.append(name)
-                raise
-        return parsed
-
-    def _handle_list(self, shape: Shape, value: Any) -> list[Any]:
-        if type(value) is not list:
-            raise WrongType("List", value)
-        member = shape.member
-        handler = handler_for(self, member.type_name)
-        parsed = []
-        for index, item in enumerate(value):
-            try:
-                parsed.append(None if item is None else handler(self, member, item))
-            except WrongType as exc:
-                exc.path.append(index)
-                raise
-        return parsed
-
-    def _handle_map(self, shape: Shape, value: Any) -> dict[Any, Any]:
-        if type(value) is not dict:
-            raise WrongType("Map", value)
-        value_shape = shape.value
-        handler = handler_for(self, value_shape.type_name)
-        parsed = {}
-        for key, item in value.items():
-            if type(key) is not str:
-                raise WrongType("String", key)
-            try:
-                parsed[key] = None if item is None else handler(self, value_shape, item)
-            except WrongType as exc:
-                exc.path.append(key)
-                raise
-        return parsed
+        return _reader(self, shape)(value)
 
     def _handle_string(self, shape: Shape, value: Any) -> str:
         if type(value) is not str:
@@ -155,5 +195,5 @@ class JSONParser(RequestParser, JSONValues):
     ) -> dict[str, Any]:
         body = request.body
         document = jsontext.loads(body) if body.strip() else {}
-        parsed: dict[str, Any] = self._handle_structure(operation.input_shape, document)
+        parsed: dict[str, Any] = self.read(operation.input_shape, document)
         return parsed
