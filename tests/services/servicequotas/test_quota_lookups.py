@@ -288,7 +288,7 @@ def test_no_resource_level_values(
     )
 
 
-@pytest.mark.parametrize("token", ["bm90LWEtdG9rZW4=", "c3ExOjk5OQ==", "####"])
+@pytest.mark.parametrize("token", ["bm90LWEtdG9rZW4=", "c3ExOjk5OQ==", "####", "v é&<>"])
 def test_bad_next_token(
     quotas: Any, aws_error: Callable[[Any], tuple[str, str, int]], token: str
 ) -> None:
