@@ -117,6 +117,8 @@ class _Connection(asyncio.Protocol):
         self.worker: asyncio.Task[None] | None = None
         self.closing = False
         self.discarding = False
+        self.paused = False
+        """Reading paused because too many pipelined requests are queued."""
         self._url = b""
         self._raw_headers: list[tuple[bytes, bytes]] = []
         self._headers: dict[str, str] = {}
@@ -207,7 +209,8 @@ class _Connection(asyncio.Protocol):
         self.queue.append((request, keep_alive, answer))
         if self.worker is None or self.worker.done():
             self._serve_inline()
-        if len(self.queue) > 64 and self.transport is not None:
+        if len(self.queue) > 64 and self.transport is not None and not self.paused:
+            self.paused = True
             self.transport.pause_reading()
 
     def _serve_inline(self) -> None:
@@ -276,7 +279,8 @@ class _Connection(asyncio.Protocol):
 
     def _deliver(self, request: HttpRequest, response: HttpResponse, keep_alive: bool) -> bool:
         """Write a whole response in one write; False when the connection is done."""
-        if self.transport is not None and len(self.queue) < 16:
+        if self.paused and self.transport is not None and len(self.queue) < 16:
+            self.paused = False
             self.transport.resume_reading()
         keep_alive = keep_alive and not self.server.stopping
         transport = self.transport

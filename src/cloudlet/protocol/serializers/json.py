@@ -25,14 +25,18 @@ from cloudlet.protocol.timestamps import FORMATTERS, epoch, to_datetime
 
 
 @functools.cache
-def _members(walker: object, shape: Shape, by_name: bool) -> dict[str, tuple[str, Shape, Handler]]:
-    """member name → (wire name, shape, handler), for members written into the body."""
+def _members(
+    walker: object, shape: Shape, by_name: bool
+) -> dict[str, tuple[str, Shape, Handler | None]]:
+    """member name → (wire name, shape, handler), for members written into the body; the handler
+    is None for members written as they are (strings, numbers, booleans)."""
     plan = {}
     for name, member in shape.members.items():
         if "location" in member.serialization:
             continue
         wire = name if by_name else member.serialization.get("name", name)
-        plan[name] = (wire, member, handler_for(walker, member.type_name))
+        handler = handler_for(walker, member.type_name)
+        plan[name] = (wire, member, None if handler is JSONWriter._handle_scalar else handler)
     return plan
 
 
@@ -59,7 +63,7 @@ class JSONWriter:
             member = plan.get(name)
             if member is not None and item is not None:
                 wire, member_shape, handler = member
-                document[wire] = handler(self, member_shape, item)
+                document[wire] = item if handler is None else handler(self, member_shape, item)
         return document
 
     def _handle_list(self, shape: Shape, value: Any) -> list[Any]:
