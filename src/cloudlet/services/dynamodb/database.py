@@ -13,7 +13,7 @@ from typing import Any
 from cloudlet.platform.store import Store
 from cloudlet.services.dynamodb import capacity, legacy, storage
 from cloudlet.services.dynamodb.errors import validation
-from cloudlet.services.dynamodb.expressions.binding import bind, check_mixing, parse_all
+from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.items import ItemStore
 from cloudlet.services.dynamodb.models import Table
@@ -38,9 +38,7 @@ class Database:
 
     def get_item(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         table = self.catalog.get(account, region, request["TableName"])
-        check_mixing(request, ("AttributesToGet",), ("ProjectionExpression",))
-        parsed = parse_all(request, ("ProjectionExpression",))
-        scope = bind(request, parsed)
+        parsed, scope = read_expressions(request, ("AttributesToGet",), ("ProjectionExpression",))
         key = check_item(request["Key"])
         table.check_key(key)
         item = self.items.load(table, table.row_key(key))
@@ -96,6 +94,10 @@ class Database:
     def _write_result(
         self, write: Write, request: dict[str, Any], old: Item | None, new: Item | None
     ) -> dict[str, Any]:
+        if write.return_values == "NONE" and not (
+            request.get("ReturnConsumedCapacity") or request.get("ReturnItemCollectionMetrics")
+        ):
+            return {}
         result: dict[str, Any] = {}
         attributes = write.returned(old, new)
         if attributes:
@@ -123,9 +125,7 @@ class Database:
         responses: dict[str, list[Item]] = {}
         for name, spec in requested.items():
             table = self.catalog.get(account, region, name)
-            check_mixing(spec, ("AttributesToGet",), ("ProjectionExpression",))
-            parsed = parse_all(spec, ("ProjectionExpression",))
-            scope = bind(spec, parsed)
+            parsed, scope = read_expressions(spec, ("AttributesToGet",), ("ProjectionExpression",))
             paths = (
                 [p.concrete(scope) for p in parsed[0][1].tree]
                 if parsed

@@ -16,7 +16,7 @@ from cloudlet.services.dynamodb import capacity, keys, legacy, storage
 from cloudlet.services.dynamodb.database import Database
 from cloudlet.services.dynamodb.errors import invalid, validation
 from cloudlet.services.dynamodb.expressions import ast
-from cloudlet.services.dynamodb.expressions.binding import bind, check_mixing, parse_all
+from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.keyconditions import RangeBounds, analyse, bounds_for_legacy
 from cloudlet.services.dynamodb.models import Index, KeyDef, Table
@@ -98,15 +98,11 @@ def source_for(db: Database, account: str, region: str, request: dict[str, Any])
 
 def query(db: Database, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
     source = source_for(db, account, region, request)
-    check_mixing(
+    parsed, scope = read_expressions(
         request,
         ("KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"),
         ("KeyConditionExpression", "FilterExpression", "ProjectionExpression"),
     )
-    parsed = parse_all(
-        request, ("KeyConditionExpression", "FilterExpression", "ProjectionExpression")
-    )
-    scope = bind(request, parsed)
     trees = {kind: p.tree for kind, p in parsed}
     if "KeyCondition" in trees:
         hash_value, bounds = analyse(trees["KeyCondition"], scope, source.hash, source.range)
@@ -145,13 +141,11 @@ def query(db: Database, account: str, region: str, request: dict[str, Any]) -> d
 
 def scan(db: Database, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
     source = source_for(db, account, region, request)
-    check_mixing(
+    parsed, scope = read_expressions(
         request,
         ("ScanFilter", "AttributesToGet", "ConditionalOperator"),
         ("FilterExpression", "ProjectionExpression"),
     )
-    parsed = parse_all(request, ("FilterExpression", "ProjectionExpression"))
-    scope = bind(request, parsed)
     trees = {kind: p.tree for kind, p in parsed}
     filter_tree = trees.get("Filter") or legacy.conditions(
         request.get("ScanFilter"), request.get("ConditionalOperator")

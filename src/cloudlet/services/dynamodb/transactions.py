@@ -22,7 +22,7 @@ from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb import capacity
 from cloudlet.services.dynamodb.database import Database
 from cloudlet.services.dynamodb.errors import validation
-from cloudlet.services.dynamodb.expressions.binding import bind, parse_all
+from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.types import Item, check_item, item_size
 from cloudlet.services.dynamodb.writes import Write, prepare
@@ -123,8 +123,7 @@ class Transactions:
         for entry in request["TransactItems"]:
             spec = entry["Get"]
             table = self.db.catalog.get(account, region, spec["TableName"])
-            parsed = parse_all(spec, ("ProjectionExpression",))
-            scope = bind(spec, parsed)
+            parsed, scope = read_expressions(spec, (), ("ProjectionExpression",))
             key = check_item(spec["Key"])
             table.check_key(key)
             paths = [p.concrete(scope) for p in parsed[0][1].tree] if parsed else []

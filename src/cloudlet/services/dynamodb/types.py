@@ -139,7 +139,14 @@ def check_value(value: Any, depth: int = 0) -> AttributeValue:
 
 def check_item(item: Item) -> Item:
     """Validate every attribute of an item; returns it with numbers normalised."""
-    return {name: check_value(value) for name, value in item.items()}
+    checked = {}
+    for name, value in item.items():
+        # S and B values (most attributes) are valid as the protocol layer read them
+        if type(value) is dict and len(value) == 1 and ("S" in value or "B" in value):
+            checked[name] = value
+        else:
+            checked[name] = check_value(value)
+    return checked
 
 
 def number_size(text: str) -> int:
@@ -190,7 +197,8 @@ def item_size(item: Item) -> int:
     """Bytes an item counts toward the 400 KB limit."""
     size = 0
     for name, value in item.items():
-        size += len(name.encode()) + value_size(value)
+        text = value.get("S")
+        size += len(name.encode()) + (value_size(value) if text is None else len(text.encode()))
     return size
 
 

@@ -17,7 +17,7 @@ from cloudlet.services.dynamodb import legacy
 from cloudlet.services.dynamodb.errors import conditional_failed, invalid, not_valid, validation
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions import update as updates
-from cloudlet.services.dynamodb.expressions.binding import bind, check_mixing, parse_all
+from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.models import RowKey, Table
 from cloudlet.services.dynamodb.types import MAX_ITEM_BYTES, Item, check_item, item_size
@@ -99,16 +99,12 @@ def _condition(request: dict[str, Any], scope_parsed: list[Any]) -> ast.Conditio
 
 def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:
     """Validate one Put/Update/Delete/ConditionCheck (alone, in a batch or a transaction)."""
-    expression_members: tuple[str, ...] = ("ConditionExpression",)
     if kind == "Update":
-        expression_members = ("UpdateExpression", "ConditionExpression")
-        check_mixing(
+        parsed, scope = read_expressions(
             request, ("AttributeUpdates", "Expected"), ("UpdateExpression", "ConditionExpression")
         )
     else:
-        check_mixing(request, ("Expected",), ("ConditionExpression",))
-    parsed = parse_all(request, expression_members)
-    scope = bind(request, parsed)
+        parsed, scope = read_expressions(request, ("Expected",), ("ConditionExpression",))
     condition = _condition(request, parsed)
     on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
     return_values = request.get("ReturnValues") or "NONE"

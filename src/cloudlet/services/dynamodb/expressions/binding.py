@@ -32,6 +32,26 @@ _LEGACY = {
 }
 
 
+def read_expressions(
+    request: dict[str, Any], legacy: tuple[str, ...], members: tuple[str, ...]
+) -> tuple[list[tuple[str, Parsed]], Scope]:
+    """The request's expressions among `members`, parsed and bound to its placeholders, after
+    AWS's checks: no `legacy` parameter beside them, no undefined or unused placeholder."""
+    for member in members:
+        if request.get(member) is not None:
+            break
+    else:
+        names, values = (
+            request.get("ExpressionAttributeNames"),
+            request.get("ExpressionAttributeValues"),
+        )
+        if names is None and values is None:
+            return [], EMPTY_SCOPE  # no expression at all: the common GetItem and PutItem
+    check_mixing(request, legacy, members)
+    parsed = parse_all(request, members)
+    return parsed, bind(request, parsed)
+
+
 def parse_all(request: dict[str, Any], members: tuple[str, ...]) -> list[tuple[str, Parsed]]:
     """Parse the expression members of `request` named in `members` (in AWS's order)."""
     parsed = []
