@@ -120,7 +120,6 @@ class _Connection(asyncio.Protocol):
         self.paused = False
         """Reading paused because too many pipelined requests are queued."""
         self._url = b""
-        self._raw_headers: list[tuple[bytes, bytes]] = []
         self._headers: dict[str, str] = {}
         self._chunks: list[bytes] = []
         self._size = 0
@@ -155,7 +154,6 @@ class _Connection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self._url = b""
-        self._raw_headers = []
         self._headers = {}
         self._chunks = []
         self._size = 0
@@ -164,17 +162,13 @@ class _Connection(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._raw_headers.append((name, value))
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        headers = self._headers
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
 
     def on_headers_complete(self) -> None:
-        raw = self._raw_headers
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
-        if len(headers) < len(raw):  # a repeated header: its values joined, in order
-            headers = {}
-            for name, value in raw:
-                key, text = name.decode("latin-1").lower(), value.decode("latin-1")
-                headers[key] = f"{headers[key]}, {text}" if key in headers else text
-        self._headers = headers
+        headers = self._headers
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             self._reject_now()
