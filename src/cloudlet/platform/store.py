@@ -16,7 +16,10 @@ than a thread hop would cost. The connection holds the database in `locking_mode
 data directory belongs to one cloudlet process anyway (`runner.claim_data_dir`), and without
 shared locks a statement makes no `fcntl` calls and the WAL index lives in heap memory (a
 GetItem's read costs half as much). The lock ends with the process, so a restart after `kill -9`
-opens the database and recovers the WAL as usual.
+opens the database and recovers the WAL as usual. Pages are 1 KB (set when the file is created):
+every commit writes its changed pages whole to the WAL, and cloudlet's rows are small, so a 1 KB
+page makes a one-item write a third cheaper than SQLite's default 4 KB (measured: 6.9 vs 10.2 µs);
+the price is paid by rows of hundreds of KB (a 300 KB item: 3.3 vs 1.6 ms).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         for pragma in (
+            "page_size=1024",
             "locking_mode=EXCLUSIVE",
             "journal_mode=WAL",
             "synchronous=NORMAL",
