@@ -3,6 +3,8 @@ parameters. Each must raise the ServiceError the service sends, and serialize to
 
 from __future__ import annotations
 
+import json
+
 import cbor2
 import pytest
 
@@ -286,6 +288,56 @@ def test_rejected(service_name: str, request_: HttpRequest, code: str, message: 
         assert raised.value.message == message
     response = serialize_error(service, None, protocol, raised.value, "req-1")
     assert 400 <= response.status < 500
+
+
+LONG_NAME = "a" * 65536
+"""One character over DynamoDB's AttributeName limit."""
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "at"),
+    [
+        pytest.param(
+            "PutItem",
+            {
+                "TableName": "t",
+                "Item": {"a": {"S": "x"}, "m": {"M": {LONG_NAME: {"S": "v"}}}, "z": {"N": "1"}},
+            },
+            f"item.m.m.{LONG_NAME}",
+            id="map-key-inside-a-map-value",
+        ),
+        pytest.param(
+            "PutItem",
+            {"TableName": "t", "Item": {"l": {"L": [{"S": "x"}, {"M": {LONG_NAME: {"S": "v"}}}]}}},
+            f"item.l.l.2.member.m.{LONG_NAME}",
+            id="map-key-inside-a-list-value",
+        ),
+        pytest.param(
+            "BatchGetItem",
+            {
+                "RequestItems": {
+                    "t": {"Keys": [{"a": {"S": "x"}}], "AttributesToGet": ["a", LONG_NAME]}
+                }
+            },
+            "requestItems.t.attributesToGet.2.member",
+            id="string-inside-a-list",
+        ),
+    ],
+)
+def test_constraints_deep_inside_values_are_checked(
+    target: str, body: dict[str, object], at: str
+) -> None:
+    request = _json(f"DynamoDB_20120810.{target}", json.dumps(body).encode())
+
+    with pytest.raises(ServiceError) as raised:
+        parse_request(service_model("dynamodb"), request, "json")
+
+    assert raised.value.code == "ValidationException"
+    assert raised.value.message.startswith("1 validation error detected: Value '")
+    assert raised.value.message.endswith(
+        f"' at '{at}' failed to satisfy constraint: "
+        "Member must have length less than or equal to 65535"
+    )
 
 
 def test_query_compatible_json_error_carries_the_query_code() -> None:

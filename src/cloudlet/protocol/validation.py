@@ -115,16 +115,26 @@ def _structure(shape: Shape, cells: Cells) -> Check | None:
 def _list(shape: Shape, cells: Cells) -> Check:
     size = _size(shape)
     member = _compile(shape.member, cells)
+    skip = _skippable(shape.member)
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if size is not None:
             size(value, path, issues)
         if member is not None:
             for index, item in enumerate(value):
-                if item is not None:
+                if item is not None and (skip is None or not skip.isdisjoint(item)):
                     member(item, (*path, index), issues)
 
     return check
+
+
+def _skippable(shape: Shape) -> frozenset[str] | None:
+    """For a structure with no required members: the members that have checks (a value with none
+    of them needs no visit: DynamoDB's `{"S": ...}` of a shape that could hold an `M`); None for
+    shapes whose every value needs its checker."""
+    if shape.type_name != "structure" or shape.is_document_type or shape.metadata.get("required"):
+        return None
+    return frozenset(name for name, member in shape.members.items() if _has_checks(member))
 
 
 def _map(shape: Shape, cells: Cells) -> Check:
@@ -133,6 +143,7 @@ def _map(shape: Shape, cells: Cells) -> Check:
     shortest = shape.key.metadata.get("min") or 0
     longest = shape.key.metadata.get("max") or float("inf")
     value_check = _compile(shape.value, cells)
+    skip = _skippable(shape.value)
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if size is not None:
@@ -143,7 +154,7 @@ def _map(shape: Shape, cells: Cells) -> Check:
                     key_check(key, (*path, key), issues)
         if value_check is not None:
             for key, item in value.items():
-                if item is not None:
+                if item is not None and (skip is None or not skip.isdisjoint(item)):
                     value_check(item, (*path, str(key)), issues)
 
     return check
