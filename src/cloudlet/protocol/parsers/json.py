@@ -4,7 +4,9 @@ The operation comes from `X-Amz-Target: <targetPrefix>.<Operation>`; the whole b
 structure. `JSONValues` reads decoded JSON into the boto3 caller's python types (datetime for
 timestamps, bytes for blobs). Each shape is compiled once per walker into a reader closure
 (`_compile`): structures, lists and maps walk their values, scalars call the walker's
-`_handle_<type>` method (which cbor overrides for blobs and timestamps).
+`_handle_<type>` method (which cbor overrides for blobs and timestamps). A container whose every
+value reads as itself (strings, integers, booleans, containers of them, with the wire's member
+names) is returned as decoded, not copied: the decoded document belongs to this request alone.
 """
 
 from __future__ import annotations
@@ -70,23 +72,30 @@ def _structure(walker: JSONValues, shape: Shape, cells: dict[str, list[Reader]])
     def read(value: Any) -> dict[str, Any]:
         if type(value) is not dict:
             raise WrongType("Structure", value)
-        parsed = {}
+        parsed: dict[str, Any] | None = None  # copied at the first member read differently
         for wire, item in value.items():
             found = plan.get(wire)
             if found is None or item is None:
+                if parsed is None:
+                    parsed = _before(value, wire)
                 continue  # members AWS does not know are ignored, as AWS does
             name, reader = found
             if reader is None and type(item) is str:
-                parsed[name] = item
-                continue
-            try:
-                if reader is None:
-                    raise WrongType("String", item)
-                parsed[name] = reader(item)
-            except WrongType as exc:
-                exc.path.append(name)
-                raise
-        return parsed
+                read_item = item
+            else:
+                try:
+                    if reader is None:
+                        raise WrongType("String", item)
+                    read_item = reader(item)
+                except WrongType as exc:
+                    exc.path.append(name)
+                    raise
+            if parsed is not None:
+                parsed[name] = read_item
+            elif read_item is not item or name != wire:
+                parsed = _before(value, wire)
+                parsed[name] = read_item
+        return value if parsed is None else parsed
 
     return read
 
@@ -95,14 +104,19 @@ def _list(reader: Reader) -> Reader:
     def read(value: Any) -> list[Any]:
         if type(value) is not list:
             raise WrongType("List", value)
-        parsed = []
+        parsed: list[Any] | None = None
         for index, item in enumerate(value):
             try:
-                parsed.append(None if item is None else reader(item))
+                read_item = None if item is None else reader(item)
             except WrongType as exc:
                 exc.path.append(index)
                 raise
-        return parsed
+            if parsed is not None:
+                parsed.append(read_item)
+            elif read_item is not item:
+                parsed = value[:index]
+                parsed.append(read_item)
+        return value if parsed is None else parsed
 
     return read
 
@@ -111,18 +125,33 @@ def _map(reader: Reader) -> Reader:
     def read(value: Any) -> dict[str, Any]:
         if type(value) is not dict:
             raise WrongType("Map", value)
-        parsed = {}
+        parsed: dict[str, Any] | None = None
         for key, item in value.items():
             if type(key) is not str:
                 raise WrongType("String", key)
             try:
-                parsed[key] = None if item is None else reader(item)
+                read_item = None if item is None else reader(item)
             except WrongType as exc:
                 exc.path.append(key)
                 raise
-        return parsed
+            if parsed is not None:
+                parsed[key] = read_item
+            elif read_item is not item:
+                parsed = _before(value, key)
+                parsed[key] = read_item
+        return value if parsed is None else parsed
 
     return read
+
+
+def _before(value: dict[str, Any], stop: str) -> dict[str, Any]:
+    """The entries of `value` before key `stop`, as they are (they read as themselves)."""
+    copied = {}
+    for key, item in value.items():
+        if key == stop:
+            break
+        copied[key] = item
+    return copied
 
 
 class JSONValues:
