@@ -13,8 +13,10 @@ from typing import Any
 from cloudlet.platform.store import Store
 from cloudlet.services.dynamodb import capacity, legacy, storage
 from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.expressions.ast import Scope
 from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
+from cloudlet.services.dynamodb.expressions.parser import Parsed
 from cloudlet.services.dynamodb.items import ItemStore
 from cloudlet.services.dynamodb.models import Table
 from cloudlet.services.dynamodb.tables import Catalog
@@ -48,13 +50,7 @@ class Database:
             meter.add(table, capacity.read_units(size, bool(request.get("ConsistentRead"))))
         result: dict[str, Any] = {}
         if item is not None:
-            paths = (
-                [p.concrete(scope) for p in parsed[0][1].tree]
-                if parsed
-                else [
-                    p.elements for p in legacy.projection_for(request.get("AttributesToGet")) or ()
-                ]
-            )
+            paths = _projection(parsed, scope, request.get("AttributesToGet"))
             result["Item"] = finish_projection(project(item, paths)) if paths else item
         if meter.mode:
             result["ConsumedCapacity"] = meter.single()
@@ -126,11 +122,7 @@ class Database:
         for name, spec in requested.items():
             table = self.catalog.get(account, region, name)
             parsed, scope = read_expressions(spec, ("AttributesToGet",), ("ProjectionExpression",))
-            paths = (
-                [p.concrete(scope) for p in parsed[0][1].tree]
-                if parsed
-                else [p.elements for p in legacy.projection_for(spec.get("AttributesToGet")) or ()]
-            )
+            paths = _projection(parsed, scope, spec.get("AttributesToGet"))
             seen: set[tuple[int, bytes, bytes]] = set()
             found: list[Item] = []
             for raw in spec["Keys"]:
@@ -200,3 +192,14 @@ class Database:
 
     def table(self, account: str, region: str, name: str) -> Table:
         return self.catalog.get(account, region, name)
+
+
+def _projection(
+    parsed: list[tuple[str, Parsed]], scope: Scope, attributes: list[str] | None
+) -> list[tuple[Any, ...]] | None:
+    """The paths a ProjectionExpression (or legacy AttributesToGet) keeps; None: everything."""
+    if parsed:
+        return [path.concrete(scope) for path in parsed[0][1].tree]
+    if attributes:
+        return [path.elements for path in legacy.projection_for(attributes) or ()]
+    return None
