@@ -2,7 +2,9 @@
 
 `JSONWriter` turns a provider's result into JSON-ready values with one `_handle_<type>` method per
 shape type: timestamps become epoch seconds (or their `timestampFormat`), blobs base64, structure
-members take their wire names, and members that are None or not in the model are left out.
+members take their wire names, and members that are None or not in the model are left out. A
+structure or map that would be written as it is (DynamoDB's items, most descriptions) is handed to
+the encoder itself, not copied.
 
 Errors (json):  {"__type": "<ShapeName>", "message": "...", <fields>}  + `x-amzn-ErrorType`;
 query-compatible services (SQS, CloudWatch) add `x-amzn-query-error: <QueryCode>;Sender`.
@@ -40,6 +42,16 @@ def _members(
     return plan
 
 
+def _before(value: dict[Any, Any], stop: Any) -> dict[str, Any]:
+    """The entries of `value` before key `stop`, as they are (they were written as themselves)."""
+    copied = {}
+    for key, item in value.items():
+        if key == stop:
+            break
+        copied[key] = item
+    return copied
+
+
 def dumps(document: Any) -> bytes:
     """Compact JSON, as AWS sends it."""
     return jsontext.dumps(document)
@@ -58,13 +70,21 @@ class JSONWriter:
         if shape.is_document_type:
             return value
         plan = _members(self, shape, self.member_names_on_wire)
-        document = {}
+        document: dict[str, Any] | None = None  # copied at the first member written differently
         for name, item in value.items():
             member = plan.get(name)
-            if member is not None and item is not None:
-                wire, member_shape, handler = member
-                document[wire] = item if handler is None else handler(self, member_shape, item)
-        return document
+            if member is None or item is None:
+                if document is None:
+                    document = _before(value, name)
+                continue
+            wire, member_shape, handler = member
+            written = item if handler is None else handler(self, member_shape, item)
+            if document is not None:
+                document[wire] = written
+            elif written is not item or wire != name:
+                document = _before(value, name)
+                document[wire] = written
+        return value if document is None else document
 
     def _handle_list(self, shape: Shape, value: Any) -> list[Any]:
         member = shape.member
@@ -74,10 +94,15 @@ class JSONWriter:
     def _handle_map(self, shape: Shape, value: Any) -> dict[str, Any]:
         member = shape.value
         handler = handler_for(self, member.type_name)
-        return {
-            str(key): None if item is None else handler(self, member, item)
-            for key, item in value.items()
-        }
+        document: dict[str, Any] | None = None
+        for key, item in value.items():
+            written = None if item is None else handler(self, member, item)
+            if document is not None:
+                document[str(key)] = written
+            elif written is not item or type(key) is not str:
+                document = _before(value, key)
+                document[str(key)] = written
+        return value if document is None else document
 
     def _handle_scalar(self, shape: Shape, value: Any) -> Any:
         return value
