@@ -54,8 +54,14 @@ def _date_header() -> bytes:
     return _date_cache[1]
 
 
+_STATUS_LINES = {
+    status: b"HTTP/1.1 %d %s\r\n" % (status, reason) for status, reason in _REASONS.items()
+}
+
+
 def _head(response: HttpResponse, keep_alive: bool, chunked: bool) -> bytearray:
-    head = bytearray(b"HTTP/1.1 %d %s\r\n" % (response.status, _REASONS.get(response.status, b"")))
+    status = response.status
+    head = bytearray(_STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status)
     for name, value in response.headers.items():
         head += f"{name}: {value}\r\n".encode("latin-1", "replace")
     if chunked:

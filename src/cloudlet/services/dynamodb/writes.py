@@ -9,7 +9,8 @@ in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cloudlet.errors import ServiceError
@@ -17,7 +18,7 @@ from cloudlet.services.dynamodb import legacy
 from cloudlet.services.dynamodb.errors import conditional_failed, invalid, not_valid, validation
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions import update as updates
-from cloudlet.services.dynamodb.expressions.binding import read_expressions
+from cloudlet.services.dynamodb.expressions.binding import EMPTY_SCOPE, read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.models import RowKey, Table
 from cloudlet.services.dynamodb.types import MAX_ITEM_BYTES, Item, check_item, item_size
@@ -38,8 +39,8 @@ class Write:
     item: Item | None = None
     condition: ast.Condition | None = None
     update: ast.Update | None = None
-    scope: ast.Scope = field(default_factory=lambda: ast.Scope({}, {}))
-    paths: list[tuple[str | int, ...]] = field(default_factory=list)
+    scope: ast.Scope = EMPTY_SCOPE
+    paths: Sequence[tuple[str | int, ...]] = ()
     return_values: str = "NONE"
     return_old_on_failure: bool = False
 
@@ -94,7 +95,8 @@ def _condition(request: dict[str, Any], scope_parsed: list[Any]) -> ast.Conditio
         if kind == "Condition":
             tree: ast.Condition = parsed.tree
             return tree
-    return legacy.conditions(request.get("Expected"), request.get("ConditionalOperator"))
+    expected = request.get("Expected")
+    return legacy.conditions(expected, request.get("ConditionalOperator")) if expected else None
 
 
 def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:
