@@ -141,18 +141,24 @@ def check_item(item: Item) -> Item:
     """Validate every attribute of an item; returns it with numbers normalised."""
     checked = {}
     for name, value in item.items():
-        # S and B values (most attributes) are valid as the protocol layer read them
-        if type(value) is dict and len(value) == 1 and ("S" in value or "B" in value):
-            checked[name] = value
-        else:
-            checked[name] = check_value(value)
+        if type(value) is dict and len(value) == 1:
+            # S and B values (most attributes) are valid as the protocol layer read them
+            if "S" in value or "B" in value:
+                checked[name] = value
+                continue
+            text = value.get("N")
+            if text is not None:
+                normal = normalize_number(text)
+                checked[name] = value if normal == text else {"N": normal}
+                continue
+        checked[name] = check_value(value)
     return checked
 
 
 def number_size(text: str) -> int:
     """Bytes AWS counts for a canonical N text (see the module docstring)."""
-    if text == "0":
-        return 1
+    if text.isdigit():  # a non-negative integer (canonical: no leading zeros)
+        return 1 + (len(text.rstrip("0")) + 1) // 2
     negative = text.startswith("-")
     if negative:
         text = text[1:]
@@ -198,7 +204,11 @@ def item_size(item: Item) -> int:
     size = 0
     for name, value in item.items():
         text = value.get("S")
-        size += len(name.encode()) + (value_size(value) if text is None else len(text.encode()))
+        if text is not None:
+            size += len(name.encode()) + len(text.encode())
+            continue
+        text = value.get("N")
+        size += len(name.encode()) + (value_size(value) if text is None else number_size(text))
     return size
 
 
