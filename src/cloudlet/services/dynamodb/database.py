@@ -44,16 +44,16 @@ class Database:
         key = check_item(request["Key"])
         table.check_key(key)
         item = self.items.load(table, table.row_key(key))
-        meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
-        if meter.mode:
-            size = item_size(item) if item else 0
-            meter.add(table, capacity.read_units(size, bool(request.get("ConsistentRead"))))
         result: dict[str, Any] = {}
         if item is not None:
             paths = _projection(parsed, scope, request.get("AttributesToGet"))
             result["Item"] = finish_projection(project(item, paths)) if paths else item
-        if meter.mode:
-            result["ConsumedCapacity"] = meter.single()
+        if request.get("ReturnConsumedCapacity"):
+            meter = capacity.Meter(request["ReturnConsumedCapacity"])
+            if meter.mode:
+                size = item_size(item) if item else 0
+                meter.add(table, capacity.read_units(size, bool(request.get("ConsistentRead"))))
+                result["ConsumedCapacity"] = meter.single()
         return result
 
     def write_one(
