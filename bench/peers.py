@@ -127,6 +127,10 @@ class Server:
         except psutil.NoSuchProcess:
             return []
 
+    def pids(self) -> list[int]:
+        """The server's process id and its descendants' (to pin with `rawhttp.one_cpu`)."""
+        return [p.pid for p in self.processes()]
+
     def rss_mb(self) -> float:
         """Resident set size of the whole process tree, in MB (10^6 bytes)."""
         total = 0
