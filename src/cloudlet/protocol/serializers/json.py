@@ -138,8 +138,11 @@ class JSONSerializer(ResponseSerializer, JSONWriter):
         request_id: str,
     ) -> HttpResponse:
         shape = operation.output_shape
-        document = self._handle_structure(shape, result) if shape is not None else {}
-        return HttpResponse(200, self._headers(service, request_id), dumps(document))
+        if not result or shape is None:
+            return HttpResponse(200, self._headers(service, request_id), b"{}")
+        return HttpResponse(
+            200, self._headers(service, request_id), dumps(self._handle_structure(shape, result))
+        )
 
     def serialize_error(
         self,

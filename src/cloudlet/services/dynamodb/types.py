@@ -203,12 +203,13 @@ def item_size(item: Item) -> int:
     """Bytes an item counts toward the 400 KB limit."""
     size = 0
     for name, value in item.items():
+        size += len(name) if name.isascii() else len(name.encode())
         text = value.get("S")
         if text is not None:
-            size += len(name.encode()) + len(text.encode())
+            size += len(text) if text.isascii() else len(text.encode())
             continue
         text = value.get("N")
-        size += len(name.encode()) + (value_size(value) if text is None else number_size(text))
+        size += value_size(value) if text is None else number_size(text)
     return size
 
 
