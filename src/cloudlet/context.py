@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from cloudlet.http import HttpRequest
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestContext:
     """The caller's identity and the request being served."""
 

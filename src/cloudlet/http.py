@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 
-@dataclass
+@dataclass(slots=True)
 class HttpRequest:
     """One HTTP request as received."""
 
@@ -41,7 +41,7 @@ class HttpRequest:
         return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-@dataclass
+@dataclass(slots=True)
 class HttpResponse:
     """One HTTP response to send; `stream` (when set) is sent after `body`, chunk by chunk."""
 

@@ -43,14 +43,14 @@ _REASONS = {
     502: b"Bad Gateway", 503: b"Service Unavailable", 504: b"Gateway Timeout",
 }  # fmt: skip
 
-_date_cache: tuple[int, bytes] = (0, b"")
+_date_cache: tuple[int, str] = (0, "")
 
 
-def _date_header() -> bytes:
+def _date_header() -> str:
     global _date_cache
     now = int(time.time())
     if _date_cache[0] != now:
-        _date_cache = (now, formatdate(now, usegmt=True).encode())
+        _date_cache = (now, formatdate(now, usegmt=True))
     return _date_cache[1]
 
 
@@ -59,20 +59,16 @@ _STATUS_LINES = {
 }
 
 
-def _head(response: HttpResponse, keep_alive: bool, chunked: bool) -> bytearray:
-    status = response.status
-    head = bytearray(_STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status)
+def _head(response: HttpResponse, keep_alive: bool, chunked: bool) -> bytes:
+    """Status line and header fields, built as one string and encoded once."""
+    fields = ""
     for name, value in response.headers.items():
-        head += f"{name}: {value}\r\n".encode("latin-1", "replace")
-    if chunked:
-        head += b"Transfer-Encoding: chunked\r\n"
-    else:
-        head += b"Content-Length: %d\r\n" % len(response.body)
-    head += b"Date: " + _date_header() + b"\r\n"
-    if not keep_alive:
-        head += b"Connection: close\r\n"
-    head += b"\r\n"
-    return head
+        fields += f"{name}: {value}\r\n"
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(response.body)}"
+    close = "" if keep_alive else "Connection: close\r\n"
+    status = _STATUS_LINES.get(response.status) or b"HTTP/1.1 %d \r\n" % response.status
+    text = f"{fields}{framing}\r\nDate: {_date_header()}\r\n{close}\r\n"
+    return status + text.encode("latin-1", "replace")
 
 
 def _failure(request: HttpRequest) -> HttpResponse:
@@ -253,7 +249,7 @@ class _Connection(asyncio.Protocol):
             return
         body = message.encode()
         response = HttpResponse(status, {"Content-Type": "text/plain"}, body)
-        self.transport.write(bytes(_head(response, False, False)) + body)
+        self.transport.write(_head(response, False, False) + body)
         self.closing = True
         self.transport.close()
 
@@ -285,10 +281,8 @@ class _Connection(asyncio.Protocol):
         keep_alive = keep_alive and not self.server.stopping
         transport = self.transport
         if transport is not None and not transport.is_closing():
-            payload = _head(response, keep_alive, chunked=False)
-            if request.method != "HEAD":
-                payload += response.body
-            transport.write(bytes(payload))
+            head = _head(response, keep_alive, chunked=False)
+            transport.write(head if request.method == "HEAD" else head + response.body)
         return self._after(keep_alive)
 
     def _after(self, keep_alive: bool) -> bool:
@@ -307,7 +301,7 @@ class _Connection(asyncio.Protocol):
             return
         head_only = request.method == "HEAD"
         head = _head(response, keep_alive, chunked=True)
-        transport.write(bytes(head))
+        transport.write(head)
         if head_only:
             return
         if response.body:
