@@ -223,6 +223,6 @@ class JSONParser(RequestParser, JSONValues):
         self, service: ServiceModel, operation: OperationModel, request: HttpRequest, context: Any
     ) -> dict[str, Any]:
         body = request.body
-        document = jsontext.loads(body) if body.strip() else {}
+        document = jsontext.loads(body) if body and not body.isspace() else {}
         parsed: dict[str, Any] = self.read(operation.input_shape, document)
         return parsed
