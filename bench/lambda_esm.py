@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import percentile
 from peers import Target, Unavailable, free_port
 from report import Metric
+from roles import function_role
 from suite import Options, log
 
 SUITE = "lambda-esm"
@@ -103,33 +104,6 @@ def _table(ddb: Any, stream: bool) -> tuple[str, str]:
     return name, table.get("LatestStreamArn", "")
 
 
-def _role(endpoint: str) -> str:
-    """An IAM role for the functions (moto checks that it exists)."""
-    import boto3
-
-    iam = boto3.client(
-        "iam",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
-    arn: str = role["Role"]["Arn"]
-    return arn
-
-
 def _function(client: Any, endpoint: str, sink: str, role: str) -> str:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -178,7 +152,7 @@ def measure(target: Target, options: Options) -> dict[str, float]:
         sink, _ = _table(ddb, stream=False)
         if not arn:
             raise Unavailable(f"{target.name}: no stream ARN on a table with a stream")
-        role = _role(server.endpoint)
+        role = function_role(server.endpoint)
         function = _function(lam, server.endpoint, sink, role)
         probe = lam.invoke(
             FunctionName=function,
