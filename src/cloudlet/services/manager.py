@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[RequestContext, dict[str, Any]], Any]
 
 
+_UNRESOLVED: Any = object()
+"""`_handlers` has no entry yet for this operation (None means the provider has no method)."""
+
+
 def snake_case(operation: str) -> str:
     """botocore's `xform_name`, without importing botocore on the hot path."""
     from botocore import xform_name
@@ -71,9 +75,8 @@ class ServiceManager:
     async def dispatch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         """Run one operation of one service; raises `ServiceError` for AWS-shaped failures."""
         key = (ctx.service, ctx.operation)
-        if key in self._handlers:
-            entry = self._handlers[key]
-        else:
+        entry = self._handlers.get(key, _UNRESOLVED)
+        if entry is _UNRESOLVED:
             provider = await self.provider(ctx.service)
             method = getattr(provider, snake_case(ctx.operation), None)
             entry = (method, inspect.iscoroutinefunction(method)) if callable(method) else None
