@@ -20,7 +20,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from cloudlet.http import HttpRequest
 from cloudlet.protocol import faults, jsontext
-from cloudlet.protocol.dispatch import handler_for
+from cloudlet.protocol.dispatch import entries_before, handler_for
 from cloudlet.protocol.models import operation_for
 from cloudlet.protocol.parsers.base import RequestParser, WrongType
 from cloudlet.protocol.timestamps import from_epoch, parse_timestamp
@@ -77,7 +77,7 @@ def _structure(walker: JSONValues, shape: Shape, cells: dict[str, list[Reader]])
             found = plan.get(wire)
             if found is None or item is None:
                 if parsed is None:
-                    parsed = _before(value, wire)
+                    parsed = entries_before(value, wire)
                 continue  # members AWS does not know are ignored, as AWS does
             name, reader = found
             if reader is None and type(item) is str:
@@ -93,7 +93,7 @@ def _structure(walker: JSONValues, shape: Shape, cells: dict[str, list[Reader]])
             if parsed is not None:
                 parsed[name] = read_item
             elif read_item is not item or name != wire:
-                parsed = _before(value, wire)
+                parsed = entries_before(value, wire)
                 parsed[name] = read_item
         return value if parsed is None else parsed
 
@@ -137,21 +137,11 @@ def _map(reader: Reader) -> Reader:
             if parsed is not None:
                 parsed[key] = read_item
             elif read_item is not item:
-                parsed = _before(value, key)
+                parsed = entries_before(value, key)
                 parsed[key] = read_item
         return value if parsed is None else parsed
 
     return read
-
-
-def _before(value: dict[str, Any], stop: str) -> dict[str, Any]:
-    """The entries of `value` before key `stop`, as they are (they read as themselves)."""
-    copied = {}
-    for key, item in value.items():
-        if key == stop:
-            break
-        copied[key] = item
-    return copied
 
 
 class JSONValues:

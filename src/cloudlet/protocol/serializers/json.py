@@ -21,7 +21,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from cloudlet.errors import ServiceError
 from cloudlet.http import HttpResponse
 from cloudlet.protocol import jsontext, models
-from cloudlet.protocol.dispatch import Handler, handler_for
+from cloudlet.protocol.dispatch import Handler, entries_before, handler_for
 from cloudlet.protocol.serializers.base import ResponseSerializer, WireError
 from cloudlet.protocol.timestamps import FORMATTERS, epoch, to_datetime
 
@@ -40,16 +40,6 @@ def _members(
         handler = handler_for(walker, member.type_name)
         plan[name] = (wire, member, None if handler is JSONWriter._handle_scalar else handler)
     return plan
-
-
-def _before(value: dict[Any, Any], stop: Any) -> dict[str, Any]:
-    """The entries of `value` before key `stop`, as they are (they were written as themselves)."""
-    copied = {}
-    for key, item in value.items():
-        if key == stop:
-            break
-        copied[key] = item
-    return copied
 
 
 def dumps(document: Any) -> bytes:
@@ -75,14 +65,14 @@ class JSONWriter:
             member = plan.get(name)
             if member is None or item is None:
                 if document is None:
-                    document = _before(value, name)
+                    document = entries_before(value, name)
                 continue
             wire, member_shape, handler = member
             written = item if handler is None else handler(self, member_shape, item)
             if document is not None:
                 document[wire] = written
             elif written is not item or wire != name:
-                document = _before(value, name)
+                document = entries_before(value, name)
                 document[wire] = written
         return value if document is None else document
 
@@ -100,7 +90,7 @@ class JSONWriter:
             if document is not None:
                 document[str(key)] = written
             elif written is not item or type(key) is not str:
-                document = _before(value, key)
+                document = entries_before(value, key)
                 document[str(key)] = written
         return value if document is None else document
 
