@@ -22,7 +22,7 @@ from __future__ import annotations
 import zlib
 from decimal import Decimal
 
-from cloudlet.services.dynamodb.types import AttributeValue
+from cloudlet.services.dynamodb.types import AttributeValue, integer_digits
 
 HASH_SPACE = 1 << 32
 
@@ -34,8 +34,8 @@ def encode(value: AttributeValue) -> bytes:
         return encode_bytes(inner.encode())
     if kind == "B":
         return encode_bytes(inner)
-    digits = inner[1:] if inner[:1] == "-" else inner
-    if digits.isascii() and digits.isdigit() and digits[0] != "0":
+    digits = integer_digits(inner)
+    if digits is not None:
         return _encode_integer(inner[0] == "-", digits)
     return encode_number(Decimal(inner))
 

@@ -143,8 +143,7 @@ class Table:
                 raise invalid(
                     f"Type mismatch for key {key.name} expected: {key.type} actual: {kind}"
                 )
-            if kind != "N":  # numbers were checked with the item; S and B have size limits
-                _check_key_value(key, value)
+            _check_key_value(key, value)
         for index in self.indexes.values():
             index.check(item)
 

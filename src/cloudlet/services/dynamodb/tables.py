@@ -52,7 +52,7 @@ class Catalog:
 
     def get(self, account: str, region: str, name: str) -> Table:
         """The table, or AWS's ResourceNotFoundException for data-plane calls."""
-        table = self._tables.get((account, region, name)) or self.find(account, region, name)
+        table = self.find(account, region, name)
         if table is None:
             raise not_found()
         return table

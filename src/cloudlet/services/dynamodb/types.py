@@ -78,10 +78,19 @@ def format_number(number: Decimal) -> str:
     return text
 
 
+def integer_digits(text: str) -> str | None:
+    """The digits of `text` when it reads `-?[1-9][0-9]*` (a canonical integer other than 0),
+    without the sign; else None."""
+    digits = text[1:] if text[:1] == "-" else text
+    if digits[:1] not in ("", "0") and digits.isascii() and digits.isdigit():
+        return digits
+    return None
+
+
 def normalize_number(text: str) -> str:
     """The canonical text of an N value (validating it)."""
-    digits = text[1:] if text[:1] == "-" else text
-    if 0 < len(digits) <= 38 and digits[0] != "0" and digits.isascii() and digits.isdigit():
+    digits = integer_digits(text)
+    if digits is not None and len(digits) <= 38:
         return text  # an integer without leading zeros is canonical already
     return format_number(parse_number(text))
 
@@ -103,21 +112,24 @@ def type_of(value: AttributeValue) -> str:
 def check_value(value: Any, depth: int = 0) -> AttributeValue:
     """Validate one attribute value (recursively) and return it with numbers normalised."""
     if type(value) is not dict or len(value) != 1:
-        if value and isinstance(value, dict):
+        if not isinstance(value, dict) or not value:
+            raise validation(
+                "Supplied AttributeValue is empty, must contain exactly one of the supported "
+                "datatypes"
+            )
+        if len(value) > 1:
             raise validation(
                 "Supplied AttributeValue has more than one datatypes set, must contain exactly "
                 "one of the supported datatypes"
             )
-        raise validation(
-            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-        )
     if depth > MAX_NESTING:
         raise validation("Nesting Levels have exceeded supported limits")
     ((kind, inner),) = value.items()
     if kind == "S" or kind == "B" or kind == "BOOL":
         return value
     if kind == "N":
-        return {"N": normalize_number(inner)}
+        normal = normalize_number(inner)
+        return value if normal == inner else {"N": normal}
     if kind == "NULL":
         return value if inner is True else {"NULL": True}
     if kind == "M":
@@ -141,17 +153,11 @@ def check_item(item: Item) -> Item:
     """Validate every attribute of an item; returns it with numbers normalised."""
     checked = {}
     for name, value in item.items():
-        if type(value) is dict and len(value) == 1:
-            # S and B values (most attributes) are valid as the protocol layer read them
-            if "S" in value or "B" in value:
-                checked[name] = value
-                continue
-            text = value.get("N")
-            if text is not None:
-                normal = normalize_number(text)
-                checked[name] = value if normal == text else {"N": normal}
-                continue
-        checked[name] = check_value(value)
+        # S and B values (most attributes) are valid as the protocol layer read them
+        if type(value) is dict and len(value) == 1 and ("S" in value or "B" in value):
+            checked[name] = value
+        else:
+            checked[name] = check_value(value)
     return checked
 
 
