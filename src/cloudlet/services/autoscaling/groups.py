@@ -158,7 +158,7 @@ async def forget_group(
         await delete_policy_alarms(platform, account, region, policy)
         store.delete(account, region, "policy", f"{name}/{policy['PolicyName']}")
     for kind in ("scheduled", "hook"):
-        for doc_id, _ in store.docs.list(account, region, kind, name + "/"):
+        for doc_id, _ in store.list(account, region, kind, name + "/"):
             store.delete(account, region, kind, doc_id)
     for member in store.members(account, region, name):
         store.drop_member(account, region, member)

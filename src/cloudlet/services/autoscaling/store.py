@@ -13,42 +13,15 @@ Kinds and ids:
 
 from __future__ import annotations
 
-from typing import Any
-
 from cloudlet.platform.store import Documents, Store
 from cloudlet.services.autoscaling.models import Activity, Group, Member
 
 
-class AsgStore:
+class AsgStore(Documents):
     """Auto Scaling documents."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        self.docs = Documents(store, "autoscaling")
-
-    # plain documents
-
-    def get(self, account: str, region: str, kind: str, id: str) -> dict[str, Any] | None:
-        return self.docs.get(account, region, kind, id)
-
-    def put(self, account: str, region: str, kind: str, id: str, body: dict[str, Any]) -> None:
-        self.docs.put(account, region, kind, id, body)
-
-    def delete(self, account: str, region: str, kind: str, id: str) -> bool:
-        return self.docs.delete(account, region, kind, id)
-
-    def all(self, account: str, region: str, kind: str, prefix: str = "") -> list[dict[str, Any]]:
-        return [body for _, body in self.docs.list(account, region, kind, prefix)]
-
-    def every(self, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
-        """(account, region, body) of every document of `kind`, in every account and region."""
-        import json
-
-        rows = self.store.query(
-            "SELECT account, region, body FROM documents WHERE service = ? AND kind = ?",
-            ("autoscaling", kind),
-        )
-        return [(row[0], row[1], json.loads(row[2])) for row in rows]
+        super().__init__(store, "autoscaling")
 
     # groups and members
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cloudlet.platform.store import Documents, Store
@@ -15,29 +14,11 @@ from cloudlet.services.elbv2.models import (
 )
 
 
-class ElbStore:
+class ElbStore(Documents):
+    """ELBv2 documents, with the lookups that answer AWS's not-found errors."""
+
     def __init__(self, store: Store) -> None:
-        self.store = store
-        self.docs = Documents(store, "elbv2")
-
-    def get(self, account: str, region: str, kind: str, id: str) -> dict[str, Any] | None:
-        return self.docs.get(account, region, kind, id)
-
-    def put(self, account: str, region: str, kind: str, id: str, body: dict[str, Any]) -> None:
-        self.docs.put(account, region, kind, id, body)
-
-    def delete(self, account: str, region: str, kind: str, id: str) -> bool:
-        return self.docs.delete(account, region, kind, id)
-
-    def all(self, account: str, region: str, kind: str, prefix: str = "") -> list[dict[str, Any]]:
-        return [body for _, body in self.docs.list(account, region, kind, prefix)]
-
-    def every(self, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
-        rows = self.store.query(
-            "SELECT account, region, body FROM documents WHERE service = ? AND kind = ?",
-            ("elbv2", kind),
-        )
-        return [(row[0], row[1], json.loads(row[2])) for row in rows]
+        super().__init__(store, "elbv2")
 
     def lb(self, account: str, region: str, arn: str) -> dict[str, Any]:
         doc = self.get(account, region, "lb", arn_id(arn))
