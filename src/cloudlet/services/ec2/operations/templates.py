@@ -31,12 +31,7 @@ class TemplateOperations(Ec2Base):
 
     def create_launch_template_version(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
-        template = self.templates.find(
-            ctx.account,
-            ctx.region,
-            request.get("LaunchTemplateId"),
-            request.get("LaunchTemplateName"),
-        )
+        template = self._named_template(ctx, request)
         version = self.templates.add_version(
             ctx.account,
             ctx.region,
@@ -72,12 +67,7 @@ class TemplateOperations(Ec2Base):
 
     def describe_launch_template_versions(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
-        template = self.templates.find(
-            ctx.account,
-            ctx.region,
-            request.get("LaunchTemplateId"),
-            request.get("LaunchTemplateName"),
-        )
+        template = self._named_template(ctx, request)
         wanted = request.get("Versions") or []
         if wanted:
             versions = [
@@ -117,12 +107,7 @@ class TemplateOperations(Ec2Base):
 
     def modify_launch_template(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
-        template = self.templates.find(
-            ctx.account,
-            ctx.region,
-            request.get("LaunchTemplateId"),
-            request.get("LaunchTemplateName"),
-        )
+        template = self._named_template(ctx, request)
         if request.get("DefaultVersion"):
             template = self.templates.set_default(
                 ctx.account, ctx.region, template, request["DefaultVersion"]
@@ -131,23 +116,13 @@ class TemplateOperations(Ec2Base):
 
     def delete_launch_template(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
-        template = self.templates.find(
-            ctx.account,
-            ctx.region,
-            request.get("LaunchTemplateId"),
-            request.get("LaunchTemplateName"),
-        )
+        template = self._named_template(ctx, request)
         self.templates.delete(ctx.account, ctx.region, template)
         return {"LaunchTemplate": describe_template(template)}
 
     def delete_launch_template_versions(self, ctx: RequestContext, request: Request) -> Response:
         dry_run(request)
-        template = self.templates.find(
-            ctx.account,
-            ctx.region,
-            request.get("LaunchTemplateId"),
-            request.get("LaunchTemplateName"),
-        )
+        template = self._named_template(ctx, request)
         done, failed = [], []
         for text in request["Versions"]:
             item = {
@@ -208,3 +183,12 @@ class TemplateOperations(Ec2Base):
         if not data["ImageId"]:
             raise invalid("The instance has no image")
         return {"LaunchTemplateData": data}
+
+    def _named_template(self, ctx: RequestContext, request: Request) -> dict[str, Any]:
+        """The template a request names by LaunchTemplateId or LaunchTemplateName."""
+        return self.templates.find(
+            ctx.account,
+            ctx.region,
+            request.get("LaunchTemplateId"),
+            request.get("LaunchTemplateName"),
+        )
