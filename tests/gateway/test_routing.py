@@ -6,6 +6,7 @@ import pytest
 from botocore.session import get_session
 
 from cloudlet.errors import ServiceNotServed
+from cloudlet.gateway import routing
 from cloudlet.gateway.routing import MissingAuthenticationToken, Signature, read_signature, route
 from cloudlet.http import HttpRequest
 from cloudlet.services.registry import SERVICES
@@ -22,6 +23,28 @@ def signed(service: str, **headers: str) -> HttpRequest:
 
 def test_signature_from_authorization_header() -> None:
     assert read_signature(signed("sts")) == Signature("AKIDEXAMPLE", "eu-west-2", "sts")
+
+
+def test_signature_is_read_the_same_when_remembered() -> None:
+    first, again = read_signature(signed("logs")), read_signature(signed("logs"))
+    assert first == again == Signature("AKIDEXAMPLE", "eu-west-2", "logs")
+
+
+def test_credential_after_the_first_comma_is_found() -> None:
+    authorization = (
+        "AWS4-HMAC-SHA256 SignedHeaders=host, "
+        "Credential=AKIDEXAMPLE/20260101/us-west-1/sqs/aws4_request, Signature=abc"
+    )
+    request = HttpRequest("POST", "/", "", {"authorization": authorization})
+    assert read_signature(request) == Signature("AKIDEXAMPLE", "us-west-1", "sqs")
+
+
+def test_remembered_signatures_are_bounded() -> None:
+    for day in range(routing._MAX_SCOPES + 10):
+        read_signature(
+            HttpRequest("POST", "/", "", {"authorization": AUTH.format(service=f"s{day}")})
+        )
+    assert len(routing._SCOPES) <= routing._MAX_SCOPES
 
 
 def test_signature_from_presigned_query() -> None:
