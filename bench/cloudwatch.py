@@ -39,7 +39,7 @@ import peers
 import rawhttp
 from botocore.config import Config
 from botocore.serialize import create_serializer
-from measure import median
+from measure import calls_per_second, median
 from peers import Target, free_port
 from report import Metric
 from suite import Options, log
@@ -176,10 +176,7 @@ def _measure(target: Target, options: Options, metrics: dict[str, Metric]) -> No
             ),
         ):
             try:
-                started = time.perf_counter()
-                for _ in range(calls):
-                    call()
-                metrics[key].values[name] = calls / (time.perf_counter() - started)
+                metrics[key].values[name] = calls_per_second(call, calls, max_seconds=15)
             except Exception as exc:  # a peer that rejects the protocol boto3 speaks
                 metrics[key].notes[name] = f"{type(exc).__name__}: {str(exc)[:80]}"
 

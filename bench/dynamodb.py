@@ -35,7 +35,7 @@ import boto3
 import peers
 import rawhttp
 from botocore.config import Config
-from measure import median
+from measure import calls_per_second, median
 from peers import Target, free_port
 from report import Metric
 from suite import Options, log
@@ -151,10 +151,7 @@ def _measure(target: Target, options: Options, metrics: dict[str, Metric]) -> No
                 lambda: client.get_item(TableName=TABLE, Key={"pk": item["pk"], "sk": item["sk"]}),
             ),
         ):
-            started = time.perf_counter()
-            for _ in range(calls):
-                call()
-            metrics[f"boto3_{key}"].values[name] = calls / (time.perf_counter() - started)
+            metrics[f"boto3_{key}"].values[name] = calls_per_second(call, calls, max_seconds=15)
         total = options.scaled(100_000, 10_000)
         loaded = _load(port, 0, total, time.monotonic() + LOAD_SECONDS)
         log(f"loaded {loaded} items into {name}")

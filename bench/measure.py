@@ -1,4 +1,5 @@
-"""Small statistics helpers shared by the benchmark modules, and a gauge of other work."""
+"""Small statistics helpers shared by the benchmark modules, a bounded call-rate loop, and a
+gauge of other work."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import psutil
 
@@ -23,6 +24,20 @@ def percentile(values: Sequence[float], pct: float) -> float:
 def median(values: Sequence[float]) -> float:
     """Median, or NaN when empty."""
     return statistics.median(values) if values else math.nan
+
+
+def calls_per_second(call: Callable[[], object], count: int, max_seconds: float) -> float:
+    """Calls per second of `call` made `count` times, stopping early after `max_seconds` (a slow
+    peer must not hold the whole run)."""
+    started = time.perf_counter()
+    deadline = started + max_seconds
+    made = 0
+    while made < count:
+        call()
+        made += 1
+        if time.perf_counter() > deadline:
+            break
+    return made / (time.perf_counter() - started)
 
 
 def spread(values: Sequence[float]) -> str:

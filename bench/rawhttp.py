@@ -192,13 +192,16 @@ def _replay(
     port: int, req: SignedRequest, count: int, max_seconds: float, warmup: int
 ) -> ReplayResult:
     conn = NoDelayConnection("127.0.0.1", port, timeout=10)
+    clock = time.perf_counter
     try:
+        warm_until = clock() + max_seconds
         for _ in range(warmup):
             send(conn, req)
+            if clock() > warm_until:
+                break
         conn.opened = 0 if conn.sock is None else 1
         latencies: list[float] = []
         errors = 0
-        clock = time.perf_counter
         start = clock()
         deadline = start + max_seconds
         for _ in range(count):
