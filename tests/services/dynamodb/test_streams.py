@@ -96,3 +96,22 @@ def test_transaction_records(ddb: Any, aws_client: Any, make_table: Any) -> None
             ]
         )
     assert records_of(aws_client("dynamodbstreams"), arn) == []
+
+
+def test_records_written_after_an_empty_read_are_read(
+    ddb: Any, aws_client: Any, make_table: Any
+) -> None:
+    streams = aws_client("dynamodbstreams")
+    name = make_table(StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    arn = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    for key in ("a", "b"):
+        page = streams.get_records(ShardIterator=iterator)
+        assert page["Records"] == []
+        ddb.put_item(TableName=name, Item={"pk": {"S": key}})
+        page = streams.get_records(ShardIterator=page["NextShardIterator"])
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in page["Records"]] == [key]
+        iterator = page["NextShardIterator"]

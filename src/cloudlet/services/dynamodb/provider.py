@@ -55,7 +55,7 @@ class DynamoDBProvider(Provider):
     async def reset(self) -> None:
         self.db.catalog.clear()
         self.transactions.clear()
-        streams.forget_sequences()
+        streams.forget_sequences(self.db.store)
         control._count_cache.clear()
         self._generation = uuid.uuid4().hex
         self._ttl_armed = False

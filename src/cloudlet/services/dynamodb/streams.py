@@ -17,6 +17,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from cloudlet.platform.store import Store
 from cloudlet.services.dynamodb import storage
@@ -29,7 +30,9 @@ RETENTION_SECONDS = 24 * 3600
 SEQUENCE_BASE = 10**20
 """Added to a stored sequence number on the wire: 21 digits, like AWS's."""
 
-_last_seq: dict[int, int] = {}
+_sequences: WeakKeyDictionary[Store, dict[int, int]] = WeakKeyDictionary()
+"""Per store, the newest sequence number of each stream looked at since start (every record is
+written through `record`, which counts it here)."""
 
 
 def label_now() -> str:
@@ -66,18 +69,24 @@ def disable(store: Store, sid: int) -> None:
     store.execute("UPDATE dynamodb_streams SET body = ? WHERE sid = ?", (json.dumps(body), sid))
 
 
+def _newest(store: Store, sid: int) -> int:
+    """The newest sequence number of stream `sid`, counted in memory after the first look."""
+    counters = _sequences.setdefault(store, {})
+    newest = counters.get(sid)
+    if newest is None:
+        newest = counters[sid] = last_sequence(store, sid)
+    return newest
+
+
 def _next_seq(store: Store, sid: int) -> int:
-    last = _last_seq.get(sid)
-    if last is None:
-        row = store.query_one("SELECT MAX(seq) FROM dynamodb_stream_records WHERE sid = ?", (sid,))
-        last = row[0] if row and row[0] is not None else 0
-    _last_seq[sid] = last + 1
-    return last + 1
+    seq = _newest(store, sid) + 1
+    _sequences[store][sid] = seq
+    return seq
 
 
-def forget_sequences() -> None:
-    """Drop cached sequence counters (after a reset wiped the records)."""
-    _last_seq.clear()
+def forget_sequences(store: Store) -> None:
+    """Drop the store's sequence counters (after a reset wiped the records)."""
+    _sequences.pop(store, None)
 
 
 def record(
@@ -137,7 +146,13 @@ def last_sequence(store: Store, sid: int) -> int:
 def read_records(
     store: Store, sid: int, after: int, limit: int
 ) -> list[tuple[int, dict[str, Any]]]:
-    """(sequence number, record) pairs of stream `sid` after position `after`, oldest first."""
+    """(sequence number, record) pairs of stream `sid` after position `after`, oldest first.
+
+    Answers at once, without a query, when the stream's newest record is at or before `after`:
+    an idle consumer polling its position costs almost nothing.
+    """
+    if _newest(store, sid) <= after:
+        return []
     rows = store.query(
         "SELECT seq, record FROM dynamodb_stream_records WHERE sid = ? AND seq > ? AND created > ?"
         " ORDER BY seq LIMIT ?",

@@ -12,7 +12,9 @@ processed) is one durable UPDATE per finished batch, so a restart neither redeli
 committed batch nor skips a record; a batch in flight at a crash is delivered again
 (at-least-once, as on AWS). Retry counts of a failing batch live in memory and start again
 after a restart. Every AWS-defined wait (poll interval, batching window, back-off) goes through
-the platform clock; an idle mapping polls 4 times per AWS second, as Lambda does. A batch
+the platform clock; an idle mapping polls 4 times per AWS second, as Lambda does, on ticks all
+idle pollers share (one loop wakeup a tick), and without a query while its stream has no record
+past its position (`streams.read_records` knows each stream's newest sequence number). A batch
 carries at most 6 MB of records (the synchronous payload limit).
 
 State changes happen right after the API response (`settle`): Creating/Enabling/Updating →
@@ -255,11 +257,21 @@ class Poller:
 
     async def sleep(self, aws_seconds: float) -> None:
         """Wait `aws_seconds` on the clock, or less when the poller is stopped."""
+        await self._wait(max(MIN_REAL_SLEEP, self.clock.real_seconds(aws_seconds)))
+
+    async def _next_poll(self) -> None:
+        """Wait for the next poll tick. Every idle poller polls on the same ticks, 4 per AWS
+        second, so the loop wakes once a tick for all of them, not once for each."""
+        period = max(MIN_REAL_SLEEP, self.clock.real_seconds(POLL_SECONDS))
+        now = asyncio.get_running_loop().time()
+        await self._wait((now // period + 1) * period - now)
+
+    async def _wait(self, delay: float) -> None:
+        """Wait `delay` real seconds, or less when the poller is stopped."""
         if self._stopped:
             return
         loop = asyncio.get_running_loop()
         self._waiter = waiter = loop.create_future()
-        delay = max(MIN_REAL_SLEEP, self.clock.real_seconds(aws_seconds))
         handle = loop.call_later(delay, _wake, waiter)
         try:
             await waiter
@@ -280,7 +292,7 @@ class Poller:
             try:
                 entries = await self._gather(mapping)
                 if not entries:
-                    await self.sleep(POLL_SECONDS)
+                    await self._next_poll()
                     continue
                 await self._process(mapping, entries)
             except Stopped:
