@@ -223,7 +223,7 @@ class RestXMLSerializer(RestSerializer, XMLWriter):
         else:
             root = shape.serialization.get("name") or f"{operation.name if operation else ''}Result"
         out = [_XML_DECLARATION]
-        self._handle_structure(shape, value, root, out)
+        self.write_element(shape, value, root, out)
         return "".join(out).encode()
 
     def _headers(self, service: ServiceModel | None, request_id: str) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """XML bodies for query, ec2 and rest-xml responses, written as strings (no DOM).
 
-`XMLWriter._handle_<type>(shape, value, tag, out)` appends the element `<tag>…</tag>` for `value` to
-the list `out`. Names follow the model, as botocore's XML parsers read them:
+Each (shape, tag) compiles once into a writer closure (`element_writer`) that appends the element
+`<tag>…</tag>` of a value to the list `out`, with its tags and namespace attribute already built;
+`members_writer` writes a structure's children. Names follow the model, as botocore's XML parsers
+read them:
 
     structure member   <locationName or member name>; a flattened list whose member has a
                        locationName repeats elements of that name instead
@@ -20,14 +22,12 @@ from __future__ import annotations
 import functools
 import math
 from base64 import b64encode
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import Shape
 
-from cloudlet.protocol.dispatch import Handler, handler_for
 from cloudlet.protocol.timestamps import FORMATTERS, iso8601, to_datetime
-
-Member = tuple[str, Shape, Handler, bool]
 
 _ATTRIBUTE = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;"}
@@ -76,18 +76,186 @@ def element_name(name: str, member: Shape) -> str:
     return str(serialization.get("name", name))
 
 
+Writer = Callable[[Any, list[str]], None]
+"""Appends the element of one value to `out`; its tag (and namespace) fixed when compiled."""
+
+Cells = dict[tuple[str, str], list[Writer]]
+"""The writer of each (shape name, tag) compiled so far in one tree (recursion goes through it)."""
+
+
 @functools.cache
-def _members(walker: object, shape: Shape) -> tuple[dict[str, Member], bool]:
-    """member name → (element or attribute name, shape, handler, is attribute); any attributes?"""
-    plan = {}
+def element_writer(shape: Shape, tag: str) -> Writer:
+    """The writer of `shape`'s values as `<tag>` elements, compiled once per shape and tag."""
+    return _compile(shape, tag, {})
+
+
+@functools.cache
+def members_writer(shape: Shape) -> Writer:
+    """The writer of structure `shape`'s child elements (not its own element)."""
+    return _members(shape, {})[0]
+
+
+def _compile(shape: Shape, tag: str, cells: Cells) -> Writer:
+    cell = cells.get((shape.name, tag))
+    if cell is not None:
+        found = cell
+        return lambda value, out: found[0](value, out)
+    cell = cells[(shape.name, tag)] = [_unwritable(shape)]
+    build = _BUILDERS.get(shape.type_name)
+    if build is not None:
+        cell[0] = build(shape, tag, cells)
+    return cell[0]
+
+
+def _unwritable(shape: Shape) -> Writer:
+    def write(value: Any, out: list[str]) -> None:
+        raise TypeError(f"cannot write a {shape.type_name} value as XML")
+
+    return write
+
+
+def _members(shape: Shape, cells: Cells) -> tuple[Writer, tuple[tuple[str, str], ...]]:
+    """The child-element writer of a structure, and its (member, attribute name) attributes."""
+    writers: dict[str, Writer] = {}
+    attributes = []
     for name, member in shape.members.items():
-        if "location" in member.serialization:
+        serialization = member.serialization
+        if "location" in serialization:
             continue
-        attribute = bool(member.serialization.get("xmlAttribute"))
-        wire = member.serialization["name"] if attribute else element_name(name, member)
-        plan[name] = (wire, member, handler_for(walker, member.type_name), attribute)
-    has_attributes = any(member[3] for member in plan.values())
-    return plan, has_attributes
+        if serialization.get("xmlAttribute"):
+            attributes.append((name, str(serialization["name"])))
+        else:
+            writers[name] = _compile(member, element_name(name, member), cells)
+
+    def write(value: Any, out: list[str]) -> None:
+        for name, item in value.items():
+            writer = writers.get(name)
+            if writer is not None and item is not None:
+                writer(item, out)
+
+    return write, tuple(attributes)
+
+
+def _structure(shape: Shape, tag: str, cells: Cells) -> Writer:
+    members, attributes = _members(shape, cells)
+    namespace = namespace_attribute(shape)
+    opening, closing = f"<{tag}{namespace}>", f"</{tag}>"
+
+    def write(value: Any, out: list[str]) -> None:
+        out.append(opening)
+        members(value, out)
+        out.append(closing)
+
+    if not attributes:
+        return write
+
+    def write_with_attributes(value: Any, out: list[str]) -> None:
+        written = namespace
+        for name, attribute in attributes:
+            item = value.get(name)
+            if item is not None:
+                written += f' {attribute}="{escape_attribute(str(item))}"'
+        out.append(f"<{tag}{written}>")
+        members(value, out)
+        out.append(closing)
+
+    return write_with_attributes
+
+
+def _list(shape: Shape, tag: str, cells: Cells) -> Writer:
+    member = shape.member
+    if shape.serialization.get("flattened"):
+        repeated = _compile(member, tag, cells)
+
+        def write_flattened(value: Any, out: list[str]) -> None:
+            for item in value:
+                repeated(item, out)
+
+        return write_flattened
+    item = _compile(member, member.serialization.get("name", "member"), cells)
+    opening, closing = f"<{tag}{namespace_attribute(shape)}>", f"</{tag}>"
+
+    def write(value: Any, out: list[str]) -> None:
+        out.append(opening)
+        for entry in value:
+            item(entry, out)
+        out.append(closing)
+
+    return write
+
+
+def _map(shape: Shape, tag: str, cells: Cells) -> Writer:
+    key_shape, value_shape = shape.key, shape.value
+    key = _compile(key_shape, key_shape.serialization.get("name", "key"), cells)
+    item = _compile(value_shape, value_shape.serialization.get("name", "value"), cells)
+    flattened = bool(shape.serialization.get("flattened"))
+    entry = tag if flattened else "entry"
+    entry_opening, entry_closing = f"<{entry}>", f"</{entry}>"
+    opening, closing = f"<{tag}{namespace_attribute(shape)}>", f"</{tag}>"
+
+    def write(value: Any, out: list[str]) -> None:
+        if not flattened:
+            out.append(opening)
+        for name, element in value.items():
+            out.append(entry_opening)
+            key(name, out)
+            item(element, out)
+            out.append(entry_closing)
+        if not flattened:
+            out.append(closing)
+
+    return write
+
+
+def _scalar(text: Callable[[Any], str]) -> Callable[[Shape, str, Cells], Writer]:
+    """A builder of `<tag>text(value)</tag>` writers."""
+
+    def build(shape: Shape, tag: str, cells: Cells) -> Writer:
+        opening, closing = f"<{tag}{namespace_attribute(shape)}>", f"</{tag}>"
+
+        def write(value: Any, out: list[str]) -> None:
+            out.append(f"{opening}{text(value)}{closing}")
+
+        return write
+
+    return build
+
+
+def _string_text(value: Any) -> str:
+    return escape(str(value))
+
+
+def _integer_text(value: Any) -> str:
+    return str(int(value))
+
+
+def _boolean_text(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _blob_text(value: Any) -> str:
+    return b64encode(value.encode() if isinstance(value, str) else value).decode()
+
+
+def _timestamp(shape: Shape, tag: str, cells: Cells) -> Writer:
+    fmt = shape.serialization.get("timestampFormat")
+    formatter = iso8601 if fmt is None else FORMATTERS[fmt.lower()]
+    return _scalar(lambda value: str(formatter(to_datetime(value))))(shape, tag, cells)
+
+
+_BUILDERS: dict[str, Callable[[Shape, str, Cells], Writer]] = {
+    "structure": _structure,
+    "list": _list,
+    "map": _map,
+    "string": _scalar(_string_text),
+    "integer": _scalar(_integer_text),
+    "long": _scalar(_integer_text),
+    "float": _scalar(lambda value: float_text(value)),
+    "double": _scalar(lambda value: float_text(value)),
+    "boolean": _scalar(_boolean_text),
+    "blob": _scalar(_blob_text),
+    "timestamp": _timestamp,
+}
 
 
 class XMLWriter:
@@ -95,85 +263,11 @@ class XMLWriter:
 
     def write_members(self, shape: Shape, value: dict[str, Any], out: list[str]) -> None:
         """The child elements of structure `shape` (not its own element)."""
-        plan, _ = _members(self, shape)
-        for name, item in value.items():
-            member = plan.get(name)
-            if member is not None and item is not None and not member[3]:
-                wire, member_shape, handler, _ = member
-                handler(self, member_shape, item, wire, out)
+        members_writer(shape)(value, out)
 
-    def _handle_structure(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        plan, has_attributes = _members(self, shape)
-        attributes = namespace_attribute(shape)
-        if has_attributes:
-            for name, item in value.items():
-                member = plan.get(name)
-                if member is not None and member[3] and item is not None:
-                    attributes += f' {member[0]}="{escape_attribute(str(item))}"'
-        out.append(f"<{tag}{attributes}>")
-        self.write_members(shape, value, out)
-        out.append(f"</{tag}>")
-
-    def _handle_list(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        member = shape.member
-        handler = handler_for(self, member.type_name)
-        if shape.serialization.get("flattened"):
-            for item in value:
-                handler(self, member, item, tag, out)
-            return
-        item_tag = member.serialization.get("name", "member")
-        out.append(f"<{tag}{namespace_attribute(shape)}>")
-        for item in value:
-            handler(self, member, item, item_tag, out)
-        out.append(f"</{tag}>")
-
-    def _handle_map(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        key_shape, value_shape = shape.key, shape.value
-        key_tag = key_shape.serialization.get("name", "key")
-        value_tag = value_shape.serialization.get("name", "value")
-        key_handler = handler_for(self, key_shape.type_name)
-        value_handler = handler_for(self, value_shape.type_name)
-        flattened = shape.serialization.get("flattened")
-        if not flattened:
-            out.append(f"<{tag}{namespace_attribute(shape)}>")
-        entry_tag = tag if flattened else "entry"
-        for key, item in value.items():
-            out.append(f"<{entry_tag}>")
-            key_handler(self, key_shape, key, key_tag, out)
-            value_handler(self, value_shape, item, value_tag, out)
-            out.append(f"</{entry_tag}>")
-        if not flattened:
-            out.append(f"</{tag}>")
-
-    def _text(self, shape: Shape, text: str, tag: str, out: list[str]) -> None:
-        out.append(f"<{tag}{namespace_attribute(shape)}>{text}</{tag}>")
-
-    def _handle_string(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        self._text(shape, escape(str(value)), tag, out)
-
-    def _handle_integer(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        self._text(shape, str(int(value)), tag, out)
-
-    _handle_long = _handle_integer
-
-    def _handle_float(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        self._text(shape, float_text(value), tag, out)
-
-    _handle_double = _handle_float
-
-    def _handle_boolean(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        self._text(shape, "true" if value else "false", tag, out)
-
-    def _handle_blob(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        if isinstance(value, str):
-            value = value.encode()
-        self._text(shape, b64encode(value).decode(), tag, out)
-
-    def _handle_timestamp(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
-        fmt = shape.serialization.get("timestampFormat")
-        moment = to_datetime(value)
-        text = iso8601(moment) if fmt is None else str(FORMATTERS[fmt.lower()](moment))
-        self._text(shape, text, tag, out)
+    def write_element(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
+        """The element `<tag>…</tag>` of `value`."""
+        element_writer(shape, tag)(value, out)
 
 
 def float_text(value: float) -> str:
