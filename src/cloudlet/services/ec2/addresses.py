@@ -8,7 +8,10 @@ loopback network: one byte-range lock per address (`fcntl.lockf` at offset = the
 exits, even by `kill -9`, so a lock held is a lease held by a live cloudlet; nothing goes stale.
 
 Leases are held from launch until the owner is terminated; after a restart `reclaim` locks the
-leases recorded in SQLite again (and answers False for one another cloudlet took meanwhile).
+leases recorded in SQLite again (and answers False for one another cloudlet took meanwhile). A
+cloudlet's first lease is the first address of a random 127.x.y.0/24 (x ≥ 1), and later ones
+follow its highest: cloudlets running side by side (test servers) lease far apart, so the
+addresses of one that is stopped or killed are not taken by another before it comes back.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import random
 import tempfile
 import threading
 from pathlib import Path
@@ -79,6 +83,11 @@ def _unlock(number: int) -> None:
             fcntl.lockf(fd, fcntl.LOCK_UN, 1, number)
 
 
+def _random_start() -> int:
+    """127.x.y.1 for a random x ≥ 1 and y: where a cloudlet without leases starts."""
+    return (127 << 24) | (random.randrange(1, 256) << 16) | (random.randrange(256) << 8) | 1
+
+
 def dotted(number: int) -> str:
     return ".".join(str((number >> shift) & 0xFF) for shift in (24, 16, 8, 0))
 
@@ -100,7 +109,7 @@ class Addresses:
         """A free loopback address (never .0 or .255) for `owner`."""
         with self.store.atomic() as conn:
             row = conn.execute("SELECT MAX(address) FROM ec2_addresses").fetchone()
-            candidate = (row[0] or FIRST - 1) + 1
+            candidate = row[0] + 1 if row[0] is not None else _random_start()
             for _ in range(LAST - FIRST):
                 if candidate > LAST:
                     candidate = FIRST
