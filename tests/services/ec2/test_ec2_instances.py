@@ -219,6 +219,16 @@ def test_client_token_is_idempotent(
         ImageId=images["cloudlet-base"], MinCount=1, MaxCount=1, ClientToken=token
     )
     assert second["Instances"][0]["InstanceId"] == first["Instances"][0]["InstanceId"]
+    assert second["ReservationId"] == first["ReservationId"]
+    token = name("pair")
+    pair = ec2.run_instances(
+        ImageId=images["cloudlet-base"], MinCount=2, MaxCount=2, ClientToken=token
+    )
+    launched += [i["InstanceId"] for i in pair["Instances"]]
+    again = ec2.run_instances(
+        ImageId=images["cloudlet-base"], MinCount=2, MaxCount=2, ClientToken=token
+    )
+    assert [i["InstanceId"] for i in again["Instances"]] == launched[-2:]
 
 
 @pytest.mark.parametrize(

@@ -301,6 +301,10 @@ class Lifecycle:
         doc = self.get(payload["account"], payload["region"], payload["instance"])
         if doc is not None and doc["State"]["Name"] == "terminated":
             self.store.delete(payload["account"], payload["region"], "instance", doc["InstanceId"])
+            if doc.get("ClientToken"):
+                self.store.delete(
+                    payload["account"], payload["region"], "token", doc["ClientToken"]
+                )
 
     def _source(
         self, account: str, region: str, instance_id: str, doc: dict[str, Any]

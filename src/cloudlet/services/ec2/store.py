@@ -1,7 +1,8 @@
 """EC2's persistent state: JSON documents per account and region, and address leases.
 
 Kinds: `vpc`, `subnet`, `sg` (security groups), `key` (key pairs), `image`, `lt` (launch
-templates), `ltv` (their versions, id `<lt id>/<version, 8 digits>`), `instance`. Documents are
+templates), `ltv` (their versions, id `<lt id>/<version, 8 digits>`), `instance`, `token` (the
+instance ids a RunInstances ClientToken launched, until they are purged). Documents are
 AWS-shaped dicts (the members Describe* answers) with cloudlet's own keys prefixed `_`.
 Private IPs come from `addresses.py`.
 """

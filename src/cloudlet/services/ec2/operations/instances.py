@@ -68,11 +68,7 @@ class InstanceOperations(Ec2Base):
         image = self.images.get(account, region, params["ImageId"])
         token = request.get("ClientToken")
         if token:
-            same = [
-                i
-                for i in self.store.all(account, region, "instance")
-                if i.get("ClientToken") == token
-            ]
+            same = self._launched_with(account, region, token)
             if same:
                 return self._reservation(account, same)
         subnet = self._subnet(account, region, params)
@@ -103,8 +99,19 @@ class InstanceOperations(Ec2Base):
                 address = self.store.addresses.lease(doc["InstanceId"])
                 records.with_address(doc, address, region)
                 self.store.put(account, region, "instance", doc["InstanceId"], doc)
+            if token:
+                launched = {"instances": [doc["InstanceId"] for doc in docs]}
+                self.store.put(account, region, "token", token, launched)
         self.lifecycle.launch(account, region, docs)
         return self._reservation(account, docs)
+
+    def _launched_with(self, account: str, region: str, token: str) -> list[dict[str, Any]]:
+        """The instances a RunInstances with this ClientToken launched (none: a new request)."""
+        launched = self.store.get(account, region, "token", token)
+        if launched is None:
+            return []
+        docs = (self.store.get(account, region, "instance", i) for i in launched["instances"])
+        return [doc for doc in docs if doc is not None]
 
     def _reservation(self, account: str, docs: list[dict[str, Any]]) -> Response:
         return {
