@@ -237,6 +237,16 @@ def _blob_text(value: Any) -> str:
     return b64encode(value.encode() if isinstance(value, str) else value).decode()
 
 
+def float_text(value: float) -> str:
+    """A float as AWS writes it in text (`Infinity`, `-Infinity`, `NaN` for the specials)."""
+    value = float(value)
+    if math.isfinite(value):
+        return repr(value)
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
 def _timestamp(shape: Shape, tag: str, cells: Cells) -> Writer:
     fmt = shape.serialization.get("timestampFormat")
     formatter = iso8601 if fmt is None else FORMATTERS[fmt.lower()]
@@ -250,8 +260,8 @@ _BUILDERS: dict[str, Callable[[Shape, str, Cells], Writer]] = {
     "string": _scalar(_string_text),
     "integer": _scalar(_integer_text),
     "long": _scalar(_integer_text),
-    "float": _scalar(lambda value: float_text(value)),
-    "double": _scalar(lambda value: float_text(value)),
+    "float": _scalar(float_text),
+    "double": _scalar(float_text),
     "boolean": _scalar(_boolean_text),
     "blob": _scalar(_blob_text),
     "timestamp": _timestamp,
@@ -268,13 +278,3 @@ class XMLWriter:
     def write_element(self, shape: Shape, value: Any, tag: str, out: list[str]) -> None:
         """The element `<tag>…</tag>` of `value`."""
         element_writer(shape, tag)(value, out)
-
-
-def float_text(value: float) -> str:
-    """A float as AWS writes it in text (`Infinity`, `-Infinity`, `NaN` for the specials)."""
-    value = float(value)
-    if math.isfinite(value):
-        return repr(value)
-    if math.isnan(value):
-        return "NaN"
-    return "Infinity" if value > 0 else "-Infinity"
