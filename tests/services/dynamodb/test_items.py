@@ -120,6 +120,43 @@ def test_item_size_gate_is_exact(ddb: Any, make_table: Any) -> None:
         ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "p": {"S": "x" * 409_597}})
 
 
+def _nested(wraps: int) -> dict[str, Any]:
+    """A number inside `wraps` maps and lists, alternating."""
+    value: dict[str, Any] = {"N": "1"}
+    for level in range(wraps):
+        value = {"M": {"x": value}} if level % 2 else {"L": [value]}
+    return value
+
+
+NESTING_MESSAGE = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+    "beyond supported limit"
+)
+
+
+def test_nesting_limit(ddb: Any, table: str, error_of: Any) -> None:
+    # AWS takes a scalar inside 31 maps or lists (32 levels) and refuses one more, in PutItem,
+    # BatchWriteItem and TransactWriteItems alike, before anything is written.
+    key = {"pk": {"S": "deep"}, "sk": {"N": "1"}}
+    ddb.put_item(TableName=table, Item={**key, "d": _nested(31)})
+    assert ddb.get_item(TableName=table, Key=key)["Item"]["d"] == _nested(31)
+    too_deep = {"pk": {"S": "deeper"}, "sk": {"N": "1"}, "d": _nested(32)}
+    calls = [
+        lambda: ddb.put_item(TableName=table, Item=too_deep),
+        lambda: ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": too_deep}}]}),
+        lambda: ddb.transact_write_items(
+            TransactItems=[{"Put": {"TableName": table, "Item": too_deep}}]
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_of(excinfo) == ("ValidationException", NESTING_MESSAGE, 400)
+    assert "Item" not in ddb.get_item(
+        TableName=table, Key={"pk": {"S": "deeper"}, "sk": {"N": "1"}}
+    )
+
+
 @pytest.mark.parametrize(
     "key",
     [

@@ -24,6 +24,7 @@ Item = dict[str, AttributeValue]
 
 MAX_ITEM_BYTES = 409_600
 MAX_NESTING = 32
+"""Levels an attribute value may span: a scalar inside 31 maps or lists is the deepest AWS takes."""
 SCALAR_TYPES = frozenset({"S", "N", "B"})
 SET_TYPES = {"SS": "S", "NS": "N", "BS": "B"}
 ALL_TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
@@ -122,8 +123,11 @@ def check_value(value: Any, depth: int = 0) -> AttributeValue:
                 "Supplied AttributeValue has more than one datatypes set, must contain exactly "
                 "one of the supported datatypes"
             )
-    if depth > MAX_NESTING:
-        raise validation("Nesting Levels have exceeded supported limits")
+    if depth >= MAX_NESTING:
+        raise validation(
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+            "levels beyond supported limit"
+        )
     ((kind, inner),) = value.items()
     if kind == "S" or kind == "B" or kind == "BOOL":
         return value
