@@ -8,6 +8,7 @@ units of one request per table and index and renders the `ReturnConsumedCapacity
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from cloudlet.services.dynamodb.models import Table
@@ -85,3 +86,16 @@ def collection_metrics(mode: str | None, table: Table, item: Item) -> dict[str, 
         "ItemCollectionKey": {table.hash.name: item[table.hash.name]},
         "SizeEstimateRangeGB": [0.0, 1.0],
     }
+
+
+def collection_metrics_by_table(
+    mode: str | None, writes: Iterable[tuple[Table, Item]]
+) -> dict[str, list[dict[str, Any]]]:
+    """BatchWriteItem's and TransactWriteItems' ItemCollectionMetrics: per table name, one entry
+    for each write (table, item key) to a table with local secondary indexes."""
+    metrics: dict[str, list[dict[str, Any]]] = {}
+    for table, key in writes:
+        entry = collection_metrics(mode, table, key)
+        if entry:
+            metrics.setdefault(table.name, []).append(entry)
+    return metrics

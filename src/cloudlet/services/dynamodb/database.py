@@ -179,13 +179,10 @@ class Database:
         result: dict[str, Any] = {"UnprocessedItems": {}}
         if meter.mode:
             result["ConsumedCapacity"] = meter.render()
-        metrics: dict[str, list[Any]] = {}
-        for write in prepared:
-            entry = capacity.collection_metrics(
-                request.get("ReturnItemCollectionMetrics"), write.table, write.item_key
-            )
-            if entry:
-                metrics.setdefault(write.table.name, []).append(entry)
+        metrics = capacity.collection_metrics_by_table(
+            request.get("ReturnItemCollectionMetrics"),
+            ((write.table, write.item_key) for write in prepared),
+        )
         if metrics:
             result["ItemCollectionMetrics"] = metrics
         return result

@@ -115,6 +115,12 @@ class Transactions:
         result: dict[str, Any] = {}
         if meter.mode:
             result["ConsumedCapacity"] = meter.render()
+        metrics = capacity.collection_metrics_by_table(
+            request.get("ReturnItemCollectionMetrics"),
+            ((w.table, w.item_key) for w in writes if w.kind != "ConditionCheck"),
+        )
+        if metrics:
+            result["ItemCollectionMetrics"] = metrics
         return result
 
     def get(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
