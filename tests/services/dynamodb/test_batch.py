@@ -79,3 +79,19 @@ def test_batch_write_is_validated_before_writing(ddb: Any, table: str) -> None:
             }
         )
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "ok"}, "sk": {"N": "1"}})
+
+
+@pytest.mark.parametrize("value", [{"N": "5"}, {"L": [{"S": "x"}]}])
+def test_batch_write_key_of_the_wrong_type(
+    ddb: Any, table: str, error_of: Any, value: dict[str, Any]
+) -> None:
+    # PutItem names the expected and actual types; BatchWriteItem answers the schema mismatch.
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_write_item(
+            RequestItems={table: [{"PutRequest": {"Item": {"pk": value, "sk": {"N": "1"}}}}]}
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "The provided key element does not match the schema",
+        400,
+    )

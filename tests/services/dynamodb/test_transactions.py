@@ -119,3 +119,75 @@ def test_client_request_token(ddb: Any, table: str, error_of: Any) -> None:
         )
     code, _, status = error_of(excinfo)
     assert (code, status) == ("IdempotentParameterMismatchException", 400)
+
+
+TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: "
+)
+SCHEMA_MISMATCH = "The provided key element does not match the schema"
+EMPTY_KEY = (
+    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+    "contain an empty string value. Key: pk"
+)
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ({"Put": {"Item": {"pk": {"N": "5"}, "sk": {"N": "1"}}}}, TYPE_MISMATCH + "N"),
+        ({"Put": {"Item": {"pk": {"L": [{"S": "x"}]}, "sk": {"N": "1"}}}}, TYPE_MISMATCH + "L"),
+        ({"Delete": {"Key": {"pk": {"N": "5"}, "sk": {"N": "1"}}}}, SCHEMA_MISMATCH),
+        (
+            {
+                "Update": {
+                    "Key": {"pk": {"L": [{"S": "x"}]}, "sk": {"N": "1"}},
+                    "UpdateExpression": "SET v = :v",
+                    "ExpressionAttributeValues": {":v": {"S": "x"}},
+                }
+            },
+            SCHEMA_MISMATCH,
+        ),
+        (
+            {
+                "ConditionCheck": {
+                    "Key": {"pk": {"N": "5"}, "sk": {"N": "1"}},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            SCHEMA_MISMATCH,
+        ),
+    ],
+)
+def test_key_of_the_wrong_type_cancels(
+    ddb: Any, table: str, action: dict[str, Any], message: str
+) -> None:
+    # AWS finds a key value of the wrong type (or a list or map) while running the transaction:
+    # the action's reason is a ValidationError, the other actions' reasons are None.
+    ((kind, spec),) = action.items()
+    items = [
+        {"Put": {"TableName": table, "Item": key(1)}},
+        {kind: {"TableName": table, **spec}},
+    ]
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(TransactItems=items)
+    error = excinfo.value.response
+    assert error["Error"]["Code"] == "TransactionCanceledException"
+    assert error["Error"]["Message"] == (
+        "Transaction cancelled, please refer cancellation reasons for specific reasons "
+        "[None, ValidationError]"
+    )
+    assert error["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": message},
+    ]
+    assert "Item" not in ddb.get_item(TableName=table, Key=key(1))
+
+
+def test_empty_key_value_fails_the_whole_request(ddb: Any, table: str, error_of: Any) -> None:
+    for action in (
+        {"Put": {"TableName": table, "Item": {"pk": {"S": ""}, "sk": {"N": "1"}}}},
+        {"Delete": {"TableName": table, "Key": {"pk": {"S": ""}, "sk": {"N": "1"}}}},
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            ddb.transact_write_items(TransactItems=[action])
+        assert error_of(excinfo) == ("ValidationException", EMPTY_KEY, 400)

@@ -12,7 +12,7 @@ from typing import Any
 
 from cloudlet.platform.store import Store
 from cloudlet.services.dynamodb import capacity, legacy, storage
-from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.errors import KeyTypeMismatch, key_mismatch, validation
 from cloudlet.services.dynamodb.expressions.ast import Scope
 from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
@@ -155,15 +155,10 @@ class Database:
             table = self.catalog.get(account, region, name)
             seen: set[tuple[int, bytes, bytes]] = set()
             for entry in entries:
-                if entry.get("PutRequest") is not None:
-                    write = prepare("Put", table, {"Item": entry["PutRequest"]["Item"]})
-                elif entry.get("DeleteRequest") is not None:
-                    write = prepare("Delete", table, {"Key": entry["DeleteRequest"]["Key"]})
-                else:
-                    raise validation(
-                        "Supplied AttributeValue has more than one datatypes set, must contain "
-                        "exactly one of the supported datatypes"
-                    )
+                try:
+                    write = _prepare_batch_entry(table, entry)
+                except KeyTypeMismatch as error:
+                    raise key_mismatch() from error
                 if write.key in seen:
                     raise validation("Provided list of item keys contains duplicates")
                 seen.add(write.key)
@@ -189,6 +184,17 @@ class Database:
 
     def table(self, account: str, region: str, name: str) -> Table:
         return self.catalog.get(account, region, name)
+
+
+def _prepare_batch_entry(table: Table, entry: dict[str, Any]) -> Write:
+    if entry.get("PutRequest") is not None:
+        return prepare("Put", table, {"Item": entry["PutRequest"]["Item"]})
+    if entry.get("DeleteRequest") is not None:
+        return prepare("Delete", table, {"Key": entry["DeleteRequest"]["Key"]})
+    raise validation(
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+        "the supported datatypes"
+    )
 
 
 def _projection(

@@ -46,8 +46,17 @@ def conditional_failed(item: dict[str, Any] | None = None) -> ServiceError:
     )
 
 
+SCHEMA_MISMATCH = "The provided key element does not match the schema"
+
+
+class KeyTypeMismatch(ValidationError):
+    """A key value of the wrong type (or a list, map or set): a ValidationException on its own.
+    TransactWriteItems meets it while running the transaction, so AWS cancels the transaction
+    with a ValidationError reason for it, and BatchWriteItem reports it as a schema mismatch."""
+
+
 def key_mismatch() -> ServiceError:
-    return ValidationError("The provided key element does not match the schema")
+    return ValidationError(SCHEMA_MISMATCH)
 
 
 def expression_error(kind: str, detail: str) -> ServiceError:

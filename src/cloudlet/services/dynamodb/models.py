@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudlet.services.dynamodb import keys
-from cloudlet.services.dynamodb.errors import invalid, key_mismatch, not_valid
+from cloudlet.services.dynamodb.errors import (
+    SCHEMA_MISMATCH,
+    KeyTypeMismatch,
+    invalid,
+    key_mismatch,
+    not_valid,
+)
 from cloudlet.services.dynamodb.types import AttributeValue, Item
 
 MAX_HASH_KEY_BYTES = 2048
@@ -140,8 +146,9 @@ class Table:
                 raise invalid(f"Missing the key {key.name} in the item")
             kind = next(iter(value))
             if kind != key.type:
-                raise invalid(
-                    f"Type mismatch for key {key.name} expected: {key.type} actual: {kind}"
+                raise KeyTypeMismatch(
+                    "One or more parameter values were invalid: Type mismatch for key "
+                    f"{key.name} expected: {key.type} actual: {kind}"
                 )
             _check_key_value(key, value)
         for index in self.indexes.values():
@@ -158,7 +165,7 @@ class Table:
             if value is None or len(value) != 1:
                 raise key_mismatch()
             if definition.type not in value:
-                raise key_mismatch()
+                raise KeyTypeMismatch(SCHEMA_MISMATCH)
             _check_key_value(definition, value)
 
 

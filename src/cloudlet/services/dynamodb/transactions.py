@@ -21,7 +21,7 @@ from typing import Any
 from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb import capacity
 from cloudlet.services.dynamodb.database import Database
-from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.errors import KeyTypeMismatch, validation
 from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.types import Item, check_item, item_size
@@ -65,7 +65,7 @@ class Transactions:
         return result
 
     def _write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
-        writes: list[Write] = []
+        actions: list[Write | KeyTypeMismatch] = []
         seen: set[tuple[int, int, bytes, bytes]] = set()
         for entry in request["TransactItems"]:
             kinds = [kind for kind in _KINDS if entry.get(kind) is not None]
@@ -75,25 +75,34 @@ class Transactions:
                 )
             spec = entry[kinds[0]]
             table = self.db.catalog.get(account, region, spec["TableName"])
-            write = prepare(kinds[0], table, spec)
+            try:
+                write = prepare(kinds[0], table, spec)
+            except KeyTypeMismatch as error:
+                actions.append(error)  # AWS meets it while running: a cancellation reason
+                continue
             identity = (table.tid, *write.key)
             if identity in seen:
                 raise validation(
                     "Transaction request cannot include multiple operations on one item"
                 )
             seen.add(identity)
-            writes.append(write)
+            actions.append(write)
         meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
         items = self.db.items
         with self.db.store.atomic():
-            olds = [items.load(write.table, write.key) for write in writes]
+            olds = [
+                items.load(action.table, action.key) if isinstance(action, Write) else None
+                for action in actions
+            ]
             reasons: list[dict[str, Any]] = []
             news: list[Item | None] = []
             failed = False
-            for write, old in zip(writes, olds, strict=True):
+            for action, old in zip(actions, olds, strict=True):
                 try:
-                    write.check(old)
-                    news.append(write.result(old))
+                    if not isinstance(action, Write):
+                        raise action
+                    action.check(old)
+                    news.append(action.result(old))
                     reasons.append({"Code": "None"})
                 except ServiceError as error:
                     failed = True
@@ -107,6 +116,7 @@ class Transactions:
                     code="TransactionCanceledException",
                     fields={"CancellationReasons": reasons},
                 )
+            writes = [action for action in actions if isinstance(action, Write)]
             for write, old, new in zip(writes, olds, news, strict=True):
                 if write.kind != "ConditionCheck":
                     items.write(write.table, write.key, old, new)
