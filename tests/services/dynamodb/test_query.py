@@ -134,6 +134,17 @@ def test_one_megabyte_page(ddb: Any, make_table: Any) -> None:
     assert first["Count"] == 4 and first["LastEvaluatedKey"]["sk"] == {"N": "3"}
 
 
+OPERAND = (
+    "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+    "operator or function: "
+)
+"""AWS's first pass: an operand no key could match with that operator."""
+SCHEMA = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
+"""AWS's second pass: an operand of another key type than the attribute's."""
+
+
 @pytest.mark.parametrize(
     ("condition", "values", "message"),
     [
@@ -154,11 +165,44 @@ def test_one_megabyte_page(ddb: Any, make_table: Any) -> None:
             {":v": {"S": "p"}},
             "Invalid KeyConditionExpression: The expression can not be empty;",
         ),
+        (
+            "pk = :p AND begins_with(sk, :v)",
+            {":v": {"N": "1"}},
+            OPERAND + "begins_with, operand type: N",
+        ),
+        (
+            "pk = :p AND begins_with(sk, :v)",
+            {":v": {"BOOL": True}},
+            OPERAND + "begins_with, operand type: BOOL",
+        ),
+        ("pk = :p AND begins_with(sk, :v)", {":v": {"S": "a"}}, SCHEMA),
+        ("pk = :p AND sk < :v", {":v": {"BOOL": True}}, OPERAND + "<, operand type: BOOL"),
+        ("pk = :p AND :v >= sk", {":v": {"BOOL": True}}, OPERAND + ">=, operand type: BOOL"),
+        (
+            "pk = :p AND sk BETWEEN :v AND :w",
+            {":v": {"BOOL": False}, ":w": {"BOOL": True}},
+            OPERAND + "BETWEEN, operand type: BOOL",
+        ),
+        ("pk = :p AND sk = :v", {":v": {"BOOL": True}}, SCHEMA),
+        (
+            "pk = :p AND sk > :v AND sk < :w",
+            {":v": {"N": "1"}, ":w": {"N": "5"}},
+            "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
+            "condition per key",
+        ),
+        (
+            "pk = :p AND sk > :v AND extra = :w",
+            {":v": {"N": "1"}, ":w": {"N": "5"}},
+            "The number of query conditions (3) exceeds the number of key attributes defined in "
+            "the schema (2)",
+        ),
     ],
 )
 def test_key_condition_errors(
     ddb: Any, table: str, error_of: Any, condition: str, values: Any, message: str
 ) -> None:
+    if ":p" in condition:
+        values = {":p": {"S": "p"}, **values}
     with pytest.raises(ClientError) as excinfo:
         ddb.query(
             TableName=table, KeyConditionExpression=condition, ExpressionAttributeValues=values

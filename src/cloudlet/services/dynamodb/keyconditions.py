@@ -20,6 +20,17 @@ from cloudlet.services.dynamodb.types import AttributeValue, check_value, sort_v
 
 _TOP = b"\xff"
 
+_ORDERED = ("S", "N", "B")
+_OPERAND_TYPES = {
+    "<": _ORDERED,
+    "<=": _ORDERED,
+    ">": _ORDERED,
+    ">=": _ORDERED,
+    "BETWEEN": _ORDERED,
+    "begins_with": ("S", "B"),
+}
+"""The operand types each operator can take on some key at all (`=` takes any)."""
+
 
 @dataclass(frozen=True)
 class RangeBounds:
@@ -104,13 +115,35 @@ def analyse(
             raise expression_error(
                 "KeyCondition", "KeyConditionExpressions must only contain one condition per key"
             )
-        values = [operand.value({}, scope) for operand in operands[1:]]
-        conditions[str(path[0])] = (op, [v for v in values if v is not None])
-    if len(conditions) > 2:
-        raise expression_error(
-            "KeyCondition", "KeyConditionExpressions must only contain one condition per key"
+        values = [
+            v for v in (operand.value({}, scope) for operand in operands[1:]) if v is not None
+        ]
+        _check_operands(part.op if isinstance(part, ast.Compare) else op, values)
+        conditions[str(path[0])] = (op, values)
+    key_count = 1 if range_key is None else 2
+    if len(conditions) > key_count:
+        raise validation(
+            f"The number of query conditions ({len(conditions)}) exceeds the number of key "
+            f"attributes defined in the schema ({key_count})"
         )
     return _finish(conditions, hash_key, range_key)
+
+
+def _check_operands(written: str, values: list[AttributeValue]) -> None:
+    """AWS's first pass: an operand no key could match with this operator (`written` as the
+    expression has it) is an expression error; one of another key type fails the schema check
+    later."""
+    allowed = _OPERAND_TYPES.get(written)
+    if allowed is None:
+        return
+    for value in values:
+        kind = next(iter(value))
+        if kind not in allowed:
+            raise expression_error(
+                "KeyCondition",
+                "Incorrect operand type for operator or function; operator or function: "
+                f"{written}, operand type: {kind}",
+            )
 
 
 def _flatten(node: ast.Condition, parts: list[ast.Condition]) -> None:
