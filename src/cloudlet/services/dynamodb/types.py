@@ -14,9 +14,11 @@ values; a number costs 1 + ceil(integer digits / 2) + ceil(fraction digits / 2) 
 
 from __future__ import annotations
 
+from base64 import b64encode
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
+from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb.errors import invalid, validation
 
 AttributeValue = dict[str, Any]
@@ -33,7 +35,8 @@ NUMBER_CONTEXT = Context(prec=38, Emax=125, Emin=-130)
 """Arithmetic context: 38 digits, AWS's exponent range (inexact results are checked by hand)."""
 _WIDE = Context(prec=80)
 
-_SET_NAMES = {"SS": "string", "NS": "number", "BS": "binary"}
+_SET_NAMES = {"SS": "string", "NS": "number"}
+_NOT_A_NUMBER = "A value provided cannot be converted into a number"
 
 
 def parse_number(text: str) -> Decimal:
@@ -43,7 +46,7 @@ def parse_number(text: str) -> Decimal:
     except InvalidOperation:
         number = Decimal("nan")
     if not number.is_finite():
-        raise validation("A value provided cannot be converted into a number")
+        raise validation(_NOT_A_NUMBER)
     return check_number(number)
 
 
@@ -135,22 +138,39 @@ def check_value(value: Any, depth: int = 0) -> AttributeValue:
         normal = normalize_number(inner)
         return value if normal == inner else {"N": normal}
     if kind == "NULL":
-        return value if inner is True else {"NULL": True}
+        if inner is not True:
+            raise invalid("Null attribute value types must have the value of true")
+        return value
     if kind == "M":
         return {"M": {name: check_value(item, depth + 1) for name, item in inner.items()}}
     if kind == "L":
         return {"L": [check_value(item, depth + 1) for item in inner]}
     if kind in SET_TYPES:
         if not inner:
+            if kind == "BS":
+                raise invalid("Binary sets should not be empty")
             raise invalid(f"An {_SET_NAMES[kind]} set  may not be empty")
-        members = [normalize_number(item) for item in inner] if kind == "NS" else inner
+        members = [_set_number(item) for item in inner] if kind == "NS" else inner
         if len(set(members)) != len(members):
+            if kind == "BS":
+                shown = ", ".join(b64encode(item).decode() for item in inner)
+                raise invalid(f"Input collection [{shown}]of type BS contains duplicates.")
             shown = ", ".join(str(item) for item in inner)
             raise invalid(f"Input collection [{shown}] contains duplicates.")
         return {kind: members}
     raise validation(
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
     )
+
+
+def _set_number(text: str) -> str:
+    """A number set member's canonical text (AWS words a member that is no number its own way)."""
+    try:
+        return normalize_number(text)
+    except ServiceError as error:
+        if error.message != _NOT_A_NUMBER:
+            raise
+        raise validation("The parameter cannot be converted to a numeric value") from None
 
 
 def check_item(item: Item) -> Item:
