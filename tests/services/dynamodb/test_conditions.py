@@ -182,3 +182,42 @@ def test_condition_syntax_errors(
     with pytest.raises(ClientError) as excinfo:
         ddb.put_item(TableName=table, Item=KEY, ConditionExpression=condition)
     assert error_of(excinfo) == ("ValidationException", message, 400)
+
+
+DISTINCT = (
+    "Invalid ConditionExpression: The first operand must be distinct from the remaining operands "
+    "for this operator or function; operator: "
+)
+
+
+@pytest.mark.parametrize(
+    ("condition", "names", "message"),
+    [
+        ("contains(#a, #a)", {"#a": "data"}, DISTINCT + "contains, first operand: [data]"),
+        ("#a = #b", {"#a": "n", "#b": "n"}, DISTINCT + "=, first operand: [n]"),
+        ("n BETWEEN :v AND n", None, DISTINCT + "BETWEEN, first operand: [n]"),
+        ("m.x IN (:v, m.x)", None, DISTINCT + "IN, first operand: [m, x]"),
+    ],
+)
+def test_first_operand_must_be_distinct(
+    ddb: Any, table: str, error_of: Any, condition: str, names: Any, message: str
+) -> None:
+    params: dict[str, Any] = {"TableName": table, "Item": KEY, "ConditionExpression": condition}
+    if names:
+        params["ExpressionAttributeNames"] = names
+    if ":v" in condition:
+        params["ExpressionAttributeValues"] = {":v": {"N": "1"}}
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(**params)
+    assert error_of(excinfo) == ("ValidationException", message, 400)
+
+
+def test_legacy_expected_without_a_value(ddb: Any, table: str, error_of: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item=KEY, Expected={"a": {"ComparisonOperator": "EQ"}})
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Value or AttributeValueList must be used with "
+        "ComparisonOperator: EQ for Attribute: a",
+        400,
+    )

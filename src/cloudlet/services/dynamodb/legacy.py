@@ -38,8 +38,9 @@ def _values(spec: dict[str, Any]) -> list[ast.Literal]:
     return [ast.Literal(check_value(value)) for value in spec.get("AttributeValueList") or []]
 
 
-def condition_for(name: str, spec: dict[str, Any]) -> ast.Condition:
-    """One attribute's legacy condition (an `ExpectedAttributeValue` or a `Condition`)."""
+def condition_for(name: str, spec: dict[str, Any], *, expected: bool = False) -> ast.Condition:
+    """One attribute's legacy condition (an `ExpectedAttributeValue` when `expected`, else a
+    `Condition` of QueryFilter or ScanFilter)."""
     op = spec.get("ComparisonOperator")
     if op is None:
         exists = spec.get("Exists", True)
@@ -59,12 +60,17 @@ def condition_for(name: str, spec: dict[str, Any]) -> ast.Condition:
     values = _values(spec)
     if spec.get("Value") is not None:
         values = [ast.Literal(check_value(spec["Value"]))]
-    expected = _ARGS.get(op)
+    elif expected and not values and (op == "IN" or _ARGS.get(op)):
+        raise validation(
+            "One or more parameter values were invalid: Value or AttributeValueList must be used "
+            f"with ComparisonOperator: {op} for Attribute: {name}"
+        )
+    arity = _ARGS.get(op)
     if op == "IN":
         if not values:
             raise _arity(op)
         return ast.In(_path(name), tuple(values))
-    if expected is None or len(values) != expected:
+    if arity is None or len(values) != arity:
         raise _arity(op)
     if op in _COMPARE:
         return ast.Compare(_COMPARE[op], _path(name), values[0])
@@ -91,11 +97,13 @@ def _arity(op: str) -> Exception:
     )
 
 
-def conditions(specs: dict[str, Any] | None, operator: str | None) -> ast.Condition | None:
+def conditions(
+    specs: dict[str, Any] | None, operator: str | None, *, expected: bool = False
+) -> ast.Condition | None:
     """Expected / QueryFilter / ScanFilter, joined with ConditionalOperator (AND by default)."""
     if not specs:
         return None
-    nodes = [condition_for(name, spec) for name, spec in specs.items()]
+    nodes = [condition_for(name, spec, expected=expected) for name, spec in specs.items()]
     joined = nodes[0]
     for node in nodes[1:]:
         joined = ast.Or(joined, node) if operator == "OR" else ast.And(joined, node)

@@ -96,7 +96,9 @@ def _condition(request: dict[str, Any], scope_parsed: list[Any]) -> ast.Conditio
             tree: ast.Condition = parsed.tree
             return tree
     expected = request.get("Expected")
-    return legacy.conditions(expected, request.get("ConditionalOperator")) if expected else None
+    if not expected:
+        return None
+    return legacy.conditions(expected, request.get("ConditionalOperator"), expected=True)
 
 
 def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:

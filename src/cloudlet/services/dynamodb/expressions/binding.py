@@ -12,6 +12,7 @@ from typing import Any
 
 from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb.errors import expression_error, validation
+from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions.ast import Scope
 from cloudlet.services.dynamodb.expressions.parser import (
     Parsed,
@@ -136,7 +137,43 @@ def bind(request: dict[str, Any], parsed: list[tuple[str, Parsed]]) -> Scope:
             "Value provided in ExpressionAttributeValues unused in expressions: "
             f"keys: {{{', '.join(unused)}}}"
         )
-    return Scope(names, {key: _checked(key, value) for key, value in values.items()})
+    scope = Scope(names, {key: _checked(key, value) for key, value in values.items()})
+    for kind, expression in parsed:
+        if kind in ("Condition", "Filter"):
+            _check_distinct(kind, expression.tree, scope)
+    return scope
+
+
+def _check_distinct(kind: str, node: ast.Condition, scope: Scope) -> None:
+    """AWS refuses a comparison or function whose first operand, a path, is among the others."""
+    if isinstance(node, ast.And | ast.Or):
+        _check_distinct(kind, node.left, scope)
+        _check_distinct(kind, node.right, scope)
+        return
+    if isinstance(node, ast.Not):
+        _check_distinct(kind, node.inner, scope)
+        return
+    rest: tuple[ast.Operand, ...]
+    if isinstance(node, ast.Compare):
+        operator, first, rest = node.op, node.left, (node.right,)
+    elif isinstance(node, ast.Between):
+        operator, first, rest = "BETWEEN", node.subject, (node.low, node.high)
+    elif isinstance(node, ast.In):
+        operator, first, rest = "IN", node.subject, node.choices
+    elif isinstance(node, ast.Function):
+        operator, first, rest = node.name, node.args[0], node.args[1:]
+    else:
+        return
+    if not isinstance(first, ast.Path):
+        return
+    path = first.concrete(scope)
+    if any(isinstance(other, ast.Path) and other.concrete(scope) == path for other in rest):
+        shown = ", ".join(str(element) for element in path)
+        raise expression_error(
+            kind,
+            "The first operand must be distinct from the remaining operands for this operator or "
+            f"function; operator: {operator}, first operand: [{shown}]",
+        )
 
 
 def _checked(key: str, value: Any) -> Any:
