@@ -43,8 +43,8 @@ class Issue:
     path: tuple[str | int, ...]
     """Member names from the input root; ints are 0-based list positions, map keys are strings."""
     constraint: str
-    """`required`, `min_length`, `max_length`, `min_value` or `max_value`."""
-    limit: int | float | None = None
+    """`required`, `min_length`, `max_length`, `min_value`, `max_value` or `pattern`."""
+    limit: int | float | str | None = None
     value: Any = None
     wire: str = ""
     """The parameter's name on the wire (`Tags.member.1.Key`), when the parser knows it."""
@@ -80,6 +80,7 @@ _CONSTRAINTS = {
     "max_length": "Member must have length less than or equal to {limit}",
     "min_value": "Member must have value greater than or equal to {limit}",
     "max_value": "Member must have value less than or equal to {limit}",
+    "pattern": "Member must satisfy regular expression pattern: {limit}",
 }
 
 
@@ -95,7 +96,7 @@ def coral_message(issues: Sequence[Issue]) -> str:
     return f"{count} validation {noun} detected: " + "; ".join(details)
 
 
-def _limit(limit: int | float | None) -> str:
+def _limit(limit: int | float | str | None) -> str:
     if isinstance(limit, float) and limit.is_integer():
         return str(int(limit))
     return str(limit)

@@ -179,3 +179,55 @@ def test_data_plane_on_missing_table(error_of: Any, ddb: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
         ddb.get_item(TableName="no-such-table", Key={"pk": {"S": "x"}})
     assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found", 400)
+
+
+@pytest.mark.parametrize(
+    ("name", "constraints"),
+    [
+        ("a" * 256, ["Member must have length less than or equal to 255"]),
+        ("bad table!@#", ["Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"]),
+        (
+            "a!",
+            [
+                "Member must have length greater than or equal to 3",
+                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+            ],
+        ),
+    ],
+)
+def test_malformed_table_names(
+    error_of: Any, aws_client: Any, name: str, constraints: list[str]
+) -> None:
+    ddb = aws_client("dynamodb", parameter_validation=False)  # boto3 checks some of it first
+    details = "; ".join(
+        f"Value '{name}' at 'tableName' failed to satisfy constraint: {constraint}"
+        for constraint in constraints
+    )
+    count = len(constraints)
+    message = f"{count} validation error{'s' if count > 1 else ''} detected: {details}"
+    calls = [
+        lambda: ddb.put_item(TableName=name, Item={"pk": {"S": "x"}}),
+        lambda: ddb.describe_table(TableName=name),
+        lambda: ddb.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_of(excinfo) == ("ValidationException", message, 400)
+
+
+def test_table_arn_names_the_table(error_of: Any, ddb: Any, make_table: Any) -> None:
+    name = make_table()
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    ddb.put_item(TableName=arn, Item={"pk": {"S": "via-arn"}})
+    assert ddb.get_item(TableName=name, Key={"pk": {"S": "via-arn"}})["Item"]
+    assert ddb.describe_table(TableName=arn)["Table"]["TableName"] == name
+    elsewhere = arn.replace(":us-east-1:", ":eu-west-1:")
+    with pytest.raises(ClientError) as excinfo:
+        ddb.get_item(TableName=elsewhere, Key={"pk": {"S": "via-arn"}})
+    assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found", 400)

@@ -18,6 +18,7 @@ from cloudlet.services.dynamodb.errors import in_use, not_found, validation
 from cloudlet.services.dynamodb.models import Table
 from cloudlet.services.dynamodb.tables import (
     check_key_schema,
+    check_table_name,
     index_description,
     new_description,
     throughput,
@@ -31,6 +32,7 @@ def create_table(
     db: Database, account: str, region: str, request: dict[str, Any]
 ) -> dict[str, Any]:
     name = request["TableName"]
+    check_table_name(name)
     arn = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
     with db.store.atomic() as conn:
         if db.catalog.find(account, region, name) is not None:

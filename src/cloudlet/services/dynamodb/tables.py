@@ -9,11 +9,14 @@ writes the row and rebuilds the cached `Table`.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from typing import Any
 
+from cloudlet.errors import ValidationError
 from cloudlet.platform.store import Store
+from cloudlet.protocol.faults import Issue, coral_message
 from cloudlet.services.dynamodb import storage
 from cloudlet.services.dynamodb.errors import (
     in_use,
@@ -26,29 +29,39 @@ from cloudlet.services.dynamodb.models import MAX_RANGE_KEY_BYTES, Index, KeyDef
 
 TableKey = tuple[str, str, str]
 
+TABLE_NAME_PATTERN = "[a-zA-Z0-9_.-]+"
+_TABLE_NAME = re.compile(TABLE_NAME_PATTERN)
+
 
 class Catalog:
     """Every table of one cloudlet."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._tables: dict[TableKey, Table | None] = {}
+        self._tables: dict[TableKey, Table] = {}
 
     def clear(self) -> None:
         self._tables.clear()
 
     def find(self, account: str, region: str, name: str) -> Table | None:
+        """The table `name` (a table name or ARN) names, if it exists; a malformed name is AWS's
+        ValidationException. Tables found are cached; misses are not (any name can miss)."""
         key = (account, region, name)
-        table = self._tables.get(key, False)
-        if table is False:
-            row = self.store.query_one(
-                "SELECT tid, body FROM dynamodb_tables WHERE account = ? AND region = ? AND "
-                "name = ?",
-                key,
-            )
-            table = build(account, region, row[0], json.loads(row[1])) if row else None
-            self._tables[key] = table
-        return table  # type: ignore[return-value]  # False was replaced above
+        table = self._tables.get(key)
+        if table is not None:
+            return table
+        if name.startswith("arn:"):
+            named = _name_in_arn(account, region, name)
+            return None if named is None else self.find(account, region, named)
+        check_table_name(name)
+        row = self.store.query_one(
+            "SELECT tid, body FROM dynamodb_tables WHERE account = ? AND region = ? AND name = ?",
+            key,
+        )
+        if row is None:
+            return None
+        table = self._tables[key] = build(account, region, row[0], json.loads(row[1]))
+        return table
 
     def get(self, account: str, region: str, name: str) -> Table:
         """The table, or AWS's ResourceNotFoundException for data-plane calls."""
@@ -92,7 +105,7 @@ class Catalog:
         conn.execute("INSERT OR IGNORE INTO dynamodb_purge VALUES (?, 'table')", (table.tid,))
         for index in table.indexes.values():
             conn.execute("INSERT OR IGNORE INTO dynamodb_purge VALUES (?, 'index')", (index.iid,))
-        self._tables[(table.account, table.region, table.name)] = None
+        self._tables.pop((table.account, table.region, table.name), None)
 
     def names(self, account: str, region: str, after: str | None, limit: int) -> list[str]:
         rows = self.store.query(
@@ -293,3 +306,25 @@ def index_description(
         if status == "CREATING":
             described["Backfilling"] = True
     return described
+
+
+def check_table_name(name: str) -> None:
+    """AWS's constraints on a table name (3 to 255 of `[a-zA-Z0-9_.-]`), in its own words."""
+    issues = []
+    if len(name) < 3:
+        issues.append(Issue(("TableName",), "min_length", 3, name))
+    elif len(name) > 255:
+        issues.append(Issue(("TableName",), "max_length", 255, name))
+    if not _TABLE_NAME.fullmatch(name):
+        issues.append(Issue(("TableName",), "pattern", TABLE_NAME_PATTERN, name))
+    if issues:
+        raise ValidationError(coral_message(issues))
+
+
+def _name_in_arn(account: str, region: str, arn: str) -> str | None:
+    """The table name of a table ARN in this account and region (None: no such table here)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "dynamodb" or (parts[3], parts[4]) != (region, account):
+        return None
+    kind, _, name = parts[5].partition("/")
+    return name if kind == "table" and name and "/" not in name else None
