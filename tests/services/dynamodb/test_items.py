@@ -58,13 +58,107 @@ def test_number_normalisation(ddb: Any, table: str, given: str, stored: str) -> 
             "Number underflow. Attempting to store a number with magnitude smaller than "
             "supported range",
         ),
-        ("abc", "A value provided cannot be converted into a number"),
+        (
+            "1e99999999999",
+            "Number overflow. Attempting to store a number with magnitude larger than "
+            "supported range",
+        ),
+        (
+            "-1e-99999999999",
+            "Number underflow. Attempting to store a number with magnitude smaller than "
+            "supported range",
+        ),
+        ("abc", "The parameter cannot be converted to a numeric value: abc"),
+        (" 1", "The parameter cannot be converted to a numeric value:  1"),
+        ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
+        ("1_000", "The parameter cannot be converted to a numeric value: 1_000"),
+        ("", "The parameter cannot be converted to a numeric value: "),
     ],
 )
 def test_number_errors(ddb: Any, table: str, error_of: Any, value: str, message: str) -> None:
+    # PutItem, UpdateItem and DeleteItem report a bad value inside Coral's envelope (2026-10)
     with pytest.raises(ClientError) as excinfo:
         ddb.put_item(TableName=table, Item={"pk": {"S": "n"}, "sk": {"N": "1"}, "v": {"N": value}})
-    assert error_of(excinfo) == ("ValidationException", message, 400)
+    assert error_of(excinfo) == (
+        "ValidationException",
+        f"1 validation error detected: {message}",
+        400,
+    )
+
+
+NOT_NUMERIC = "The parameter cannot be converted to a numeric value"
+INVALID = "One or more parameter values were invalid: "
+
+
+def test_value_errors_in_each_layers_words(ddb: Any, table: str, error_of: Any) -> None:
+    # AWS runs two value-checking layers in 2026: the current one (bare for GetItem and Query,
+    # enveloped for PutItem/UpdateItem/DeleteItem) and an older one (BatchWriteItem,
+    # TransactWriteItems, TransactGetItems, Scan), which words some errors its own way.
+    key = {"pk": {"S": "k"}, "sk": {"N": "1"}}
+    bad = {"N": ""}
+    twice = {"SS": ["b", "a", "b"]}
+    calls = [
+        (
+            lambda: ddb.get_item(TableName=table, Key={"pk": {"S": "k"}, "sk": bad}),
+            f"{NOT_NUMERIC}: ",
+        ),
+        (
+            lambda: ddb.query(
+                TableName=table,
+                KeyConditionExpression="pk = :p",
+                FilterExpression="s = :t",
+                ExpressionAttributeValues={":p": {"S": "k"}, ":t": twice},
+            ),
+            f'{INVALID}Input collection ["a", "b", "b"] contains duplicates.',
+        ),
+        (
+            lambda: ddb.delete_item(
+                TableName=table,
+                Key=key,
+                ConditionExpression="n = :v",
+                ExpressionAttributeValues={":v": bad},
+            ),
+            f"1 validation error detected: {NOT_NUMERIC}: ",
+        ),
+        (
+            lambda: ddb.batch_write_item(
+                RequestItems={table: [{"PutRequest": {"Item": {**key, "n": bad}}}]}
+            ),
+            NOT_NUMERIC,
+        ),
+        (
+            lambda: ddb.batch_write_item(
+                RequestItems={table: [{"PutRequest": {"Item": {**key, "s": twice}}}]}
+            ),
+            f"{INVALID}Input collection [b, a, b] contains duplicates.",
+        ),
+        (
+            lambda: ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": key,
+                            "UpdateExpression": "SET n = :v",
+                            "ExpressionAttributeValues": {":v": {"NS": ["2", "1", "2"]}},
+                        }
+                    }
+                ]
+            ),
+            "ExpressionAttributeValues contains invalid value: Input collection contains "
+            "duplicates for key :v",
+        ),
+        (
+            lambda: ddb.transact_get_items(
+                TransactItems=[{"Get": {"TableName": table, "Key": {**key, "sk": bad}}}]
+            ),
+            NOT_NUMERIC,
+        ),
+    ]
+    for call, message in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_of(excinfo) == ("ValidationException", message, 400)
 
 
 @pytest.mark.parametrize(
@@ -90,21 +184,21 @@ def test_number_errors(ddb: Any, table: str, error_of: Any, value: str, message:
         ),
         (
             {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"SS": ["a", "a"]}},
-            "One or more parameter "
-            "values were invalid: Input collection [a, a] contains duplicates.",
+            "1 validation error detected: One or more parameter values were invalid: Input "
+            'collection ["a", "a"] contains duplicates.',
         ),
         (
             {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"BS": []}},
             "One or more parameter values were invalid: Binary sets should not be empty",
         ),
         (
-            {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"BS": [b"", b""]}},
-            "One or more parameter values were invalid: Input collection [, ]of type BS contains "
-            "duplicates.",
+            {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"BS": [b"\xff", b"", b""]}},
+            "1 validation error detected: One or more parameter values were invalid: Input "
+            'collection ["","/w==",""]of type BS contains duplicates.',
         ),
         (
             {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"NS": ["1", ""]}},
-            "The parameter cannot be converted to a numeric value",
+            "1 validation error detected: The parameter cannot be converted to a numeric value: ",
         ),
         (
             {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"SS": ["", "b"]}},

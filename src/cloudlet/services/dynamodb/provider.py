@@ -15,6 +15,7 @@ from cloudlet.services.base import Provider
 from cloudlet.services.dynamodb import control, maintenance, partiql, query, streams
 from cloudlet.services.dynamodb.database import Database
 from cloudlet.services.dynamodb.transactions import Transactions
+from cloudlet.services.dynamodb.types import AttributeValueError
 
 BACKFILL_SECONDS = 1.0
 """AWS seconds between UpdateTable creating a GSI and its backfill starting."""
@@ -175,31 +176,52 @@ class DynamoDBProvider(Provider):
         return self.db.get_item(ctx.account, ctx.region, request)
 
     def put_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        return self.db.write_one("Put", ctx.account, ctx.region, request)
+        try:
+            return self.db.write_one("Put", ctx.account, ctx.region, request)
+        except AttributeValueError as error:
+            raise error.enveloped() from None
 
     def update_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        return self.db.write_one("Update", ctx.account, ctx.region, request)
+        try:
+            return self.db.write_one("Update", ctx.account, ctx.region, request)
+        except AttributeValueError as error:
+            raise error.enveloped() from None
 
     def delete_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        return self.db.write_one("Delete", ctx.account, ctx.region, request)
+        try:
+            return self.db.write_one("Delete", ctx.account, ctx.region, request)
+        except AttributeValueError as error:
+            raise error.enveloped() from None
 
     def batch_get_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return self.db.batch_get(ctx.account, ctx.region, request)
 
     def batch_write_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        return self.db.batch_write(ctx.account, ctx.region, request)
+        try:
+            return self.db.batch_write(ctx.account, ctx.region, request)
+        except AttributeValueError as error:
+            raise error.in_older_words() from None
 
     def query(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return query.query(self.db, ctx.account, ctx.region, request)
 
     def scan(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        return query.scan(self.db, ctx.account, ctx.region, request)
+        try:
+            return query.scan(self.db, ctx.account, ctx.region, request)
+        except AttributeValueError as error:
+            raise error.in_older_words() from None
 
     def transact_write_items(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        return self.transactions.write(ctx.account, ctx.region, request)
+        try:
+            return self.transactions.write(ctx.account, ctx.region, request)
+        except AttributeValueError as error:
+            raise error.in_older_words() from None
 
     def transact_get_items(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        return self.transactions.get(ctx.account, ctx.region, request)
+        try:
+            return self.transactions.get(ctx.account, ctx.region, request)
+        except AttributeValueError as error:
+            raise error.in_older_words() from None
 
     # -- PartiQL ---------------------------------------------------------------------------
 

@@ -14,11 +14,12 @@ values; a number costs 1 + ceil(integer digits / 2) + ceil(fraction digits / 2) 
 
 from __future__ import annotations
 
+import re
 from base64 import b64encode
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Context, Decimal
 from typing import Any
 
-from cloudlet.errors import ServiceError
+from cloudlet.errors import ServiceError, ValidationError
 from cloudlet.services.dynamodb.errors import invalid, validation
 
 AttributeValue = dict[str, Any]
@@ -36,27 +37,49 @@ NUMBER_CONTEXT = Context(prec=38, Emax=125, Emin=-130)
 _WIDE = Context(prec=80)
 
 _SET_NAMES = {"SS": "string", "NS": "number"}
-_NOT_A_NUMBER = "A value provided cannot be converted into a number"
+_NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+class AttributeValueError(ValidationError):
+    """A number or a set AWS cannot take, worded by whichever of AWS's two validation layers the
+    operation runs (as captured in 2026): `message` is the current layer's words (PutItem,
+    UpdateItem and DeleteItem wrap them in Coral's `1 validation error detected: `; GetItem,
+    BatchGetItem and Query send them bare), `older` the words BatchWriteItem, TransactWriteItems,
+    TransactGetItems and Scan still use."""
+
+    def __init__(self, message: str, older: str | None = None) -> None:
+        super().__init__(message)
+        self.older = message if older is None else older
+
+    def enveloped(self) -> ValidationError:
+        """As PutItem, UpdateItem and DeleteItem report it."""
+        return ValidationError(f"1 validation error detected: {self.message}")
+
+    def in_older_words(self) -> ValidationError:
+        """As BatchWriteItem, TransactWriteItems, TransactGetItems and Scan report it."""
+        return ValidationError(self.older)
 
 
 def parse_number(text: str) -> Decimal:
     """The Decimal of an N value, with AWS's errors for bad text, precision and range."""
+    if not _NUMBER_TEXT.fullmatch(text):
+        raise AttributeValueError(
+            f"{_NOT_A_NUMBER}: {text}", f"{_NOT_A_NUMBER}: {text}" if text else _NOT_A_NUMBER
+        )
     try:
-        number = Decimal(text.strip()) if text else Decimal("nan")
-    except InvalidOperation:
-        number = Decimal("nan")
-    if not number.is_finite():
-        raise validation(_NOT_A_NUMBER)
-    return check_number(number)
+        return check_number(Decimal(text))
+    except ServiceError as error:
+        raise AttributeValueError(error.message) from None
 
 
 def check_number(number: Decimal) -> Decimal:
     """`number` when AWS can store it (precision and magnitude), else AWS's error."""
     if not number:
         return Decimal(0)
-    number = number.normalize(_WIDE)
-    digits = len(number.as_tuple().digits)
-    if digits > 38:
+    # counted on the number as given: normalizing an exponent like 1E99999999999 overflows
+    digits = "".join(map(str, number.as_tuple().digits)).rstrip("0")
+    if len(digits) > 38:
         raise validation("Attempting to store more than 38 significant digits in a Number")
     exponent = number.adjusted()
     if exponent > 125:
@@ -69,7 +92,7 @@ def check_number(number: Decimal) -> Decimal:
             "Number underflow. Attempting to store a number with magnitude smaller than supported "
             "range"
         )
-    return number
+    return number.normalize(_WIDE)
 
 
 def format_number(number: Decimal) -> str:
@@ -150,27 +173,41 @@ def check_value(value: Any, depth: int = 0) -> AttributeValue:
             if kind == "BS":
                 raise invalid("Binary sets should not be empty")
             raise invalid(f"An {_SET_NAMES[kind]} set  may not be empty")
-        members = [_set_number(item) for item in inner] if kind == "NS" else inner
+        members = [normalize_number(item) for item in inner] if kind == "NS" else inner
         if len(set(members)) != len(members):
-            if kind == "BS":
-                shown = ", ".join(b64encode(item).decode() for item in inner)
-                raise invalid(f"Input collection [{shown}]of type BS contains duplicates.")
-            shown = ", ".join(str(item) for item in inner)
-            raise invalid(f"Input collection [{shown}] contains duplicates.")
+            raise _duplicates(kind, members)
         return {kind: members}
     raise validation(
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
     )
 
 
-def _set_number(text: str) -> str:
-    """A number set member's canonical text (AWS words a member that is no number its own way)."""
-    try:
-        return normalize_number(text)
-    except ServiceError as error:
-        if error.message != _NOT_A_NUMBER:
-            raise
-        raise validation("The parameter cannot be converted to a numeric value") from None
+def _duplicates(kind: str, members: list[Any]) -> AttributeValueError:
+    """AWS's error for a set with a repeated member. The current layer names the members it had
+    read, in byte order, then the repeat and the rest as sent (no members for a number set); the
+    older layer names them as sent."""
+    invalid_values = "One or more parameter values were invalid: "
+    if kind == "NS":
+        return AttributeValueError(
+            f"{invalid_values}Input collection contains duplicates.",
+            "Input collection contains duplicates",
+        )
+    raw = [item.encode() if kind == "SS" else item for item in members]
+    repeat = next(index for index, item in enumerate(raw) if item in raw[:index])
+    ordered = [*sorted(raw[:repeat]), *raw[repeat:]]
+    if kind == "SS":
+        current = ", ".join(f'"{item.decode()}"' for item in ordered)
+        older = ", ".join(members)
+        return AttributeValueError(
+            f"{invalid_values}Input collection [{current}] contains duplicates.",
+            f"{invalid_values}Input collection [{older}] contains duplicates.",
+        )
+    current = ",".join(f'"{b64encode(item).decode()}"' for item in ordered)
+    older = ", ".join(b64encode(item).decode() for item in raw)
+    return AttributeValueError(
+        f"{invalid_values}Input collection [{current}]of type BS contains duplicates.",
+        f"{invalid_values}Input collection [{older}]of type BS contains duplicates.",
+    )
 
 
 def check_item(item: Item) -> Item:

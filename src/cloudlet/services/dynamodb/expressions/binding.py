@@ -20,7 +20,7 @@ from cloudlet.services.dynamodb.expressions.parser import (
     parse_projection,
     parse_update,
 )
-from cloudlet.services.dynamodb.types import check_value
+from cloudlet.services.dynamodb.types import AttributeValueError, check_value
 
 EMPTY_SCOPE = Scope({}, {})
 
@@ -179,8 +179,12 @@ def _check_distinct(kind: str, node: ast.Condition, scope: Scope) -> None:
 def _checked(key: str, value: Any) -> Any:
     try:
         return check_value(value)
+    except AttributeValueError as error:  # the current layer names no placeholder
+        raise AttributeValueError(error.message, _invalid_value(error.older, key)) from error
     except ServiceError as error:
-        message = error.message.removeprefix("One or more parameter values were invalid: ")
-        raise validation(
-            f"ExpressionAttributeValues contains invalid value: {message} for key {key}"
-        ) from error
+        raise validation(_invalid_value(error.message, key)) from error
+
+
+def _invalid_value(message: str, key: str) -> str:
+    detail = message.removeprefix("One or more parameter values were invalid: ")
+    return f"ExpressionAttributeValues contains invalid value: {detail} for key {key}"
