@@ -221,3 +221,49 @@ def test_legacy_expected_without_a_value(ddb: Any, table: str, error_of: Any) ->
         "ComparisonOperator: EQ for Attribute: a",
         400,
     )
+
+
+def _conditions_of_bytes(size: int) -> str:
+    """`attribute_not_exists(<name>) AND ...` of exactly `size` bytes."""
+    clauses: list[str] = []
+    while True:
+        clause = f"attribute_not_exists(a{len(clauses)})"
+        joined = " AND ".join([*clauses, clause])
+        if len(joined) > size - 60:
+            break
+        clauses.append(clause)
+    head = " AND ".join(clauses) + " AND attribute_not_exists("
+    return head + "z" * (size - len(head) - 1) + ")"
+
+
+def test_expression_size_limit(ddb: Any, table: str, error_of: Any) -> None:
+    # 4,096 bytes per expression, counted as sent: placeholders are not substituted first
+    at_limit, over = _conditions_of_bytes(4096), _conditions_of_bytes(4097)
+    assert (len(at_limit), len(over)) == (4096, 4097)
+    ddb.put_item(TableName=table, Item=KEY, ConditionExpression=at_limit)
+    size_error = (
+        "ValidationException",
+        "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; "
+        "expression size: 4097",
+        400,
+    )
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item=KEY, ConditionExpression=over)
+    assert error_of(excinfo) == size_error
+    other = {"pk": {"S": "second"}, "sk": {"N": "1"}}
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": other}},
+                {"Put": {"TableName": table, "Item": KEY, "ConditionExpression": over}},
+            ]
+        )
+    assert error_of(excinfo) == size_error
+    assert "Item" not in ddb.get_item(TableName=table, Key=other)
+    names = {f"#a{i}": "n" * 246 + f"q{i}" for i in range(30)}
+    ddb.get_item(
+        TableName=table,
+        Key=KEY,
+        ProjectionExpression=", ".join(names),
+        ExpressionAttributeNames=names,
+    )

@@ -24,6 +24,9 @@ from cloudlet.services.dynamodb.types import AttributeValueError, check_value
 
 EMPTY_SCOPE = Scope({}, {})
 
+MAX_EXPRESSION_BYTES = 4096
+"""Each expression, measured as sent (placeholders not substituted)."""
+
 _LEGACY = {
     "ConditionExpression": "Expected",
     "FilterExpression": "QueryFilter",
@@ -61,6 +64,12 @@ def parse_all(request: dict[str, Any], members: tuple[str, ...]) -> list[tuple[s
         if source is None:
             continue
         kind = member[: -len("Expression")]
+        size = len(source.encode())
+        if size > MAX_EXPRESSION_BYTES:
+            raise expression_error(
+                kind,
+                f"Expression size has exceeded the maximum allowed size; expression size: {size}",
+            )
         if kind == "Update":
             parsed.append((kind, parse_update(source)))
         elif kind == "Projection":
