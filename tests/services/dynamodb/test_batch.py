@@ -95,3 +95,45 @@ def test_batch_write_key_of_the_wrong_type(
         "The provided key element does not match the schema",
         400,
     )
+
+
+def test_malformed_table_name_in_request_items(ddb: Any, table: str, error_of: Any) -> None:
+    requested = {"bad!name": {"Keys": [{"pk": {"S": "a"}}]}}
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_get_item(RequestItems=requested)
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value "
+        '\'{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}\' at \'requestItems\' failed to satisfy '
+        "constraint: Map keys must satisfy constraint: [Member must have length less than or "
+        "equal to 255, Member must have length greater than or equal to 3, Member must satisfy "
+        "regular expression pattern: [a-zA-Z0-9_.-]+]",
+        400,
+    )
+
+
+@pytest.mark.parametrize(
+    ("projection", "names", "paths"),
+    [
+        ("v, v", None, "path one: [v], path two: [v]"),
+        ("#a, #b", {"#a": "v", "#b": "v"}, "path one: [v], path two: [v]"),
+        ("m, m.x", None, "path one: [m], path two: [m, x]"),
+    ],
+)
+def test_overlapping_projection_paths(
+    ddb: Any, table: str, error_of: Any, projection: str, names: Any, paths: str
+) -> None:
+    spec: dict[str, Any] = {
+        "Keys": [{"pk": {"S": "none"}, "sk": {"N": "1"}}],
+        "ProjectionExpression": projection,
+    }
+    if names:
+        spec["ExpressionAttributeNames"] = names
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_get_item(RequestItems={table: spec})
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove "
+        f"or rewrite one of these paths; {paths}",
+        400,
+    )

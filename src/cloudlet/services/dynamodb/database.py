@@ -19,7 +19,7 @@ from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, p
 from cloudlet.services.dynamodb.expressions.parser import Parsed
 from cloudlet.services.dynamodb.items import ItemStore
 from cloudlet.services.dynamodb.models import Table
-from cloudlet.services.dynamodb.tables import Catalog
+from cloudlet.services.dynamodb.tables import Catalog, check_request_items
 from cloudlet.services.dynamodb.types import Item, check_item, item_size
 from cloudlet.services.dynamodb.writes import Write, prepare
 
@@ -114,6 +114,7 @@ class Database:
 
     def batch_get(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         requested = request["RequestItems"]
+        check_request_items(requested)
         total = sum(len(spec.get("Keys") or ()) for spec in requested.values())
         if total > MAX_BATCH_GET:
             raise validation("Too many items requested for the BatchGetItem call")
@@ -147,6 +148,7 @@ class Database:
 
     def batch_write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         requested = request["RequestItems"]
+        check_request_items(requested)
         total = sum(len(entries) for entries in requested.values())
         if total > MAX_BATCH_WRITE:
             raise validation("Too many items requested for the BatchWriteItem call")

@@ -321,6 +321,23 @@ def check_table_name(name: str) -> None:
         raise ValidationError(coral_message(issues))
 
 
+def check_request_items(request_items: dict[str, Any]) -> None:
+    """BatchGetItem's and BatchWriteItem's table names, the keys of RequestItems: AWS reports a
+    malformed one as a constraint on the map's keys, echoing the whole map."""
+    if all(name.startswith("arn:") or _well_formed(name) for name in request_items):
+        return
+    raise ValidationError(
+        f"1 validation error detected: Value '{storage.dumps(request_items)}' at 'requestItems' "
+        "failed to satisfy constraint: Map keys must satisfy constraint: [Member must have "
+        "length less than or equal to 255, Member must have length greater than or equal to 3, "
+        f"Member must satisfy regular expression pattern: {TABLE_NAME_PATTERN}]"
+    )
+
+
+def _well_formed(name: str) -> bool:
+    return 3 <= len(name) <= 255 and _TABLE_NAME.fullmatch(name) is not None
+
+
 def _name_in_arn(account: str, region: str, arn: str) -> str | None:
     """The table name of a table ARN in this account and region (None: no such table here)."""
     parts = arn.split(":", 5)

@@ -20,6 +20,7 @@ from cloudlet.services.dynamodb.expressions.parser import (
     parse_projection,
     parse_update,
 )
+from cloudlet.services.dynamodb.expressions.update import check_overlaps
 from cloudlet.services.dynamodb.types import AttributeValueError, check_value
 
 EMPTY_SCOPE = Scope({}, {})
@@ -150,6 +151,8 @@ def bind(request: dict[str, Any], parsed: list[tuple[str, Parsed]]) -> Scope:
     for kind, expression in parsed:
         if kind in ("Condition", "Filter"):
             _check_distinct(kind, expression.tree, scope)
+        elif kind == "Projection":
+            check_overlaps(kind, [path.concrete(scope) for path in expression.tree])
     return scope
 
 
