@@ -191,3 +191,24 @@ def test_empty_key_value_fails_the_whole_request(ddb: Any, table: str, error_of:
         with pytest.raises(ClientError) as excinfo:
             ddb.transact_write_items(TransactItems=[action])
         assert error_of(excinfo) == ("ValidationException", EMPTY_KEY, 400)
+
+
+def test_transact_get_with_a_mismatched_key_cancels(ddb: Any, table: str) -> None:
+    ddb.put_item(TableName=table, Item=key(1))
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_get_items(
+            TransactItems=[
+                {"Get": {"TableName": table, "Key": key(1)}},
+                {"Get": {"TableName": table, "Key": {}}},
+            ]
+        )
+    error = excinfo.value.response
+    assert error["Error"]["Code"] == "TransactionCanceledException"
+    assert error["Error"]["Message"] == (
+        "Transaction cancelled, please refer cancellation reasons for specific reasons "
+        "[None, ValidationError]"
+    )
+    assert error["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": SCHEMA_MISMATCH},
+    ]

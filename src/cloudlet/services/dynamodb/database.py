@@ -12,7 +12,7 @@ from typing import Any
 
 from cloudlet.platform.store import Store
 from cloudlet.services.dynamodb import capacity, legacy, storage
-from cloudlet.services.dynamodb.errors import KeyTypeMismatch, key_mismatch, validation
+from cloudlet.services.dynamodb.errors import KeySchemaMismatch, key_mismatch, validation
 from cloudlet.services.dynamodb.expressions.ast import Scope
 from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
@@ -159,7 +159,7 @@ class Database:
             for entry in entries:
                 try:
                     write = _prepare_batch_entry(table, entry)
-                except KeyTypeMismatch as error:
+                except KeySchemaMismatch as error:
                     raise key_mismatch() from error
                 if write.key in seen:
                     raise validation("Provided list of item keys contains duplicates")

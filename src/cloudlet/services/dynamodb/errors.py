@@ -49,10 +49,11 @@ def conditional_failed(item: dict[str, Any] | None = None) -> ServiceError:
 SCHEMA_MISMATCH = "The provided key element does not match the schema"
 
 
-class KeyTypeMismatch(ValidationError):
-    """A key value of the wrong type (or a list, map or set): a ValidationException on its own.
-    TransactWriteItems meets it while running the transaction, so AWS cancels the transaction
-    with a ValidationError reason for it, and BatchWriteItem reports it as a schema mismatch."""
+class KeySchemaMismatch(ValidationError):
+    """A key that does not match the table's key schema (attributes missing or extra, a value of
+    the wrong type, a list, map or set): a ValidationException on its own. The transactions meet
+    it while running, so AWS cancels them with a ValidationError reason for that action, and
+    BatchWriteItem reports it as the plain schema mismatch."""
 
 
 def key_mismatch() -> ServiceError:

@@ -13,9 +13,8 @@ from typing import Any
 from cloudlet.services.dynamodb import keys
 from cloudlet.services.dynamodb.errors import (
     SCHEMA_MISMATCH,
-    KeyTypeMismatch,
+    KeySchemaMismatch,
     invalid,
-    key_mismatch,
     not_valid,
 )
 from cloudlet.services.dynamodb.types import AttributeValue, Item
@@ -146,7 +145,7 @@ class Table:
                 raise invalid(f"Missing the key {key.name} in the item")
             kind = next(iter(value))
             if kind != key.type:
-                raise KeyTypeMismatch(
+                raise KeySchemaMismatch(
                     "One or more parameter values were invalid: Type mismatch for key "
                     f"{key.name} expected: {key.type} actual: {kind}"
                 )
@@ -157,15 +156,13 @@ class Table:
     def check_key(self, key: Item) -> None:
         """GetItem/DeleteItem/UpdateItem's checks of a Key parameter."""
         if len(key) != (1 if self.range is None else 2):
-            raise key_mismatch()
+            raise KeySchemaMismatch(SCHEMA_MISMATCH)
         for definition in (self.hash, self.range):
             if definition is None:
                 continue
             value = key.get(definition.name)
-            if value is None or len(value) != 1:
-                raise key_mismatch()
-            if definition.type not in value:
-                raise KeyTypeMismatch(SCHEMA_MISMATCH)
+            if value is None or len(value) != 1 or definition.type not in value:
+                raise KeySchemaMismatch(SCHEMA_MISMATCH)
             _check_key_value(definition, value)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb import capacity
 from cloudlet.services.dynamodb.database import Database
-from cloudlet.services.dynamodb.errors import KeyTypeMismatch, validation
+from cloudlet.services.dynamodb.errors import KeySchemaMismatch, validation
 from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.types import Item, check_item, item_size
@@ -65,7 +65,7 @@ class Transactions:
         return result
 
     def _write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
-        actions: list[Write | KeyTypeMismatch] = []
+        actions: list[Write | KeySchemaMismatch] = []
         seen: set[tuple[int, int, bytes, bytes]] = set()
         for entry in request["TransactItems"]:
             kinds = [kind for kind in _KINDS if entry.get(kind) is not None]
@@ -77,7 +77,7 @@ class Transactions:
             table = self.db.catalog.get(account, region, spec["TableName"])
             try:
                 write = prepare(kinds[0], table, spec)
-            except KeyTypeMismatch as error:
+            except KeySchemaMismatch as error:
                 actions.append(error)  # AWS meets it while running: a cancellation reason
                 continue
             identity = (table.tid, *write.key)
@@ -109,13 +109,7 @@ class Transactions:
                     news.append(None)
                     reasons.append(_reason(error))
             if failed:
-                codes = ", ".join(reason["Code"] for reason in reasons)
-                raise ServiceError(
-                    "Transaction cancelled, please refer cancellation reasons for specific "
-                    f"reasons [{codes}]",
-                    code="TransactionCanceledException",
-                    fields={"CancellationReasons": reasons},
-                )
+                raise _cancelled(reasons)
             writes = [action for action in actions if isinstance(action, Write)]
             for write, old, new in zip(writes, olds, news, strict=True):
                 if write.kind != "ConditionCheck":
@@ -136,14 +130,25 @@ class Transactions:
     def get(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
         lookups = []
-        for entry in request["TransactItems"]:
+        failures: dict[int, KeySchemaMismatch] = {}
+        for position, entry in enumerate(request["TransactItems"]):
             spec = entry["Get"]
             table = self.db.catalog.get(account, region, spec["TableName"])
             parsed, scope = read_expressions(spec, (), ("ProjectionExpression",))
             key = check_item(spec["Key"])
-            table.check_key(key)
+            try:
+                table.check_key(key)
+            except KeySchemaMismatch as error:
+                failures[position] = error  # AWS meets it while running: a cancellation reason
+                continue
             paths = [p.concrete(scope) for p in parsed[0][1].tree] if parsed else []
             lookups.append((table, table.row_key(key), paths))
+        if failures:
+            reasons = [
+                _reason(failures[n]) if n in failures else {"Code": "None"}
+                for n in range(len(request["TransactItems"]))
+            ]
+            raise _cancelled(reasons)
         responses: list[dict[str, Any]] = []
         with self.db.store.atomic():
             for table, row_key, paths in lookups:
@@ -159,6 +164,15 @@ class Transactions:
         if meter.mode:
             result["ConsumedCapacity"] = meter.render()
         return result
+
+
+def _cancelled(reasons: list[dict[str, Any]]) -> ServiceError:
+    codes = ", ".join(reason["Code"] for reason in reasons)
+    return ServiceError(
+        f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+        code="TransactionCanceledException",
+        fields={"CancellationReasons": reasons},
+    )
 
 
 def _reason(error: ServiceError) -> dict[str, Any]:
