@@ -43,7 +43,7 @@ class Issue:
     path: tuple[str | int, ...]
     """Member names from the input root; ints are 0-based list positions, map keys are strings."""
     constraint: str
-    """`required`, `min_length`, `max_length`, `min_value`, `max_value` or `pattern`."""
+    """`required`, `min_length`, `max_length`, `min_value`, `max_value`, `pattern` or `enum`."""
     limit: int | float | str | None = None
     value: Any = None
     wire: str = ""
@@ -81,6 +81,7 @@ _CONSTRAINTS = {
     "min_value": "Member must have value greater than or equal to {limit}",
     "max_value": "Member must have value less than or equal to {limit}",
     "pattern": "Member must satisfy regular expression pattern: {limit}",
+    "enum": "Member must satisfy enum value set: {limit}",
 }
 
 

@@ -2,9 +2,9 @@
 
 Parsers produce python values of the right types (a wrong type is a parse error); this pass then
 checks what the model constrains, like AWS's server-side validation: `required` members present,
-`min`/`max` on string and blob lengths, list and map sizes, and number values. Enums and patterns
-are not enforced (AWS accepts new enum values before SDKs know them, and patterns are advisory in
-many models).
+`min`/`max` on string and blob lengths, list and map sizes, and number values. Patterns are not
+enforced (advisory in many models), and enums only for the services whose servers enforce them
+(`ENUM_SERVICES`: most AWS services accept new enum values before SDKs know them).
 
 Each input shape is compiled once into a tree of small closures (`_compile`) that visit only the
 members that can break a constraint at all, so a request costs a few dictionary lookups per
@@ -27,28 +27,35 @@ Check = Callable[[Any, Path, list[Issue]], None]
 """Checks one non-None value at a path, appending what it breaks."""
 
 
-def validate(shape: Shape, params: dict[str, Any]) -> list[Issue]:
-    """Every constraint `params` (the parsed input of `shape`) breaks; empty when valid."""
+ENUM_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
+"""Services whose servers refuse a string outside its shape's enum (DynamoDB's Coral does)."""
+
+
+def validate(shape: Shape, params: dict[str, Any], *, enums: bool = False) -> list[Issue]:
+    """Every constraint `params` (the parsed input of `shape`) breaks; empty when valid. With
+    `enums`, strings must also be one of their shape's enum values."""
     issues: list[Issue] = []
-    check = _checker(shape)
+    check = _checker(shape, enums)
     if check is not None:
         check(params, (), issues)
     return issues
 
 
 @functools.cache
-def _checker(shape: Shape) -> Check | None:
-    return _compile(shape, {})
+def _checker(shape: Shape, enums: bool) -> Check | None:
+    return _compile(shape, Cells(enums))
 
 
 @functools.cache
-def _has_checks(shape: Shape) -> bool:
+def _has_checks(shape: Shape, enums: bool) -> bool:
     """Whether any value of `shape` could break a constraint (saves walking plain subtrees)."""
-    return _walk_has_checks(shape, set())
+    return _walk_has_checks(shape, enums, set())
 
 
-def _walk_has_checks(shape: Shape, seen: set[str]) -> bool:
+def _walk_has_checks(shape: Shape, enums: bool, seen: set[str]) -> bool:
     if shape.metadata.get("min") is not None or shape.metadata.get("max") is not None:
+        return True
+    if enums and shape.metadata.get("enum"):
         return True
     if shape.name in seen:
         return False
@@ -57,21 +64,28 @@ def _walk_has_checks(shape: Shape, seen: set[str]) -> bool:
     if type_name == "structure":
         if shape.metadata.get("required") and not shape.is_document_type:
             return True
-        return any(_walk_has_checks(member, seen) for member in shape.members.values())
+        return any(_walk_has_checks(member, enums, seen) for member in shape.members.values())
     if type_name == "list":
-        return _walk_has_checks(shape.member, seen)
+        return _walk_has_checks(shape.member, enums, seen)
     if type_name == "map":
-        return _walk_has_checks(shape.key, seen) or _walk_has_checks(shape.value, seen)
+        return _walk_has_checks(shape.key, enums, seen) or _walk_has_checks(
+            shape.value, enums, seen
+        )
     return False
 
 
-Cells = dict[str, list[Check]]
-"""The checker of each shape name compiled so far in one input tree (recursion goes through it)."""
+class Cells(dict[str, list[Check]]):
+    """The checker of each shape name compiled so far in one input tree (recursion goes through
+    it), and whether enums are checked in that tree."""
+
+    def __init__(self, enums: bool) -> None:
+        super().__init__()
+        self.enums = enums
 
 
 def _compile(shape: Shape, cells: Cells) -> Check | None:
     """The checker of `shape`, or None when no value of it can break a constraint."""
-    if not _has_checks(shape):
+    if not _has_checks(shape, cells.enums):
         return None
     compiled = cells.get(shape.name)
     if compiled is not None:
@@ -115,7 +129,7 @@ def _structure(shape: Shape, cells: Cells) -> Check | None:
 def _list(shape: Shape, cells: Cells) -> Check:
     size = _size(shape)
     member = _compile(shape.member, cells)
-    skip = _skippable(shape.member)
+    skip = _skippable(shape.member, cells.enums)
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if size is not None:
@@ -128,13 +142,13 @@ def _list(shape: Shape, cells: Cells) -> Check:
     return check
 
 
-def _skippable(shape: Shape) -> frozenset[str] | None:
+def _skippable(shape: Shape, enums: bool) -> frozenset[str] | None:
     """For a structure with no required members: the members that have checks (a value with none
     of them needs no visit: DynamoDB's `{"S": ...}` of a shape that could hold an `M`); None for
     shapes whose every value needs its checker."""
     if shape.type_name != "structure" or shape.is_document_type or shape.metadata.get("required"):
         return None
-    return frozenset(name for name, member in shape.members.items() if _has_checks(member))
+    return frozenset(name for name, member in shape.members.items() if _has_checks(member, enums))
 
 
 def _map(shape: Shape, cells: Cells) -> Check:
@@ -143,7 +157,7 @@ def _map(shape: Shape, cells: Cells) -> Check:
     shortest = shape.key.metadata.get("min") or 0
     longest = shape.key.metadata.get("max") or float("inf")
     value_check = _compile(shape.value, cells)
-    skip = _skippable(shape.value)
+    skip = _skippable(shape.value, cells.enums)
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if size is not None:
@@ -192,11 +206,28 @@ def _length(shape: Shape, cells: Cells) -> Check | None:
     return _size(shape)
 
 
+def _string(shape: Shape, cells: Cells) -> Check | None:
+    size = _size(shape)
+    values = shape.metadata.get("enum") if cells.enums else None
+    allowed = frozenset(values) if values else None
+    if allowed is None:
+        return size
+    shown = "[" + ", ".join(values or ()) + "]"
+
+    def check(value: Any, path: Path, issues: list[Issue]) -> None:
+        if value not in allowed:
+            issues.append(Issue(path, "enum", shown, value))
+        elif size is not None:
+            size(value, path, issues)
+
+    return check
+
+
 _BUILDERS: dict[str, Callable[[Shape, Cells], Check | None]] = {
     "structure": _structure,
     "list": _list,
     "map": _map,
-    "string": _length,
+    "string": _string,
     "blob": _length,
     "integer": _number,
     "long": _number,

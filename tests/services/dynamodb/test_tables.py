@@ -231,3 +231,36 @@ def test_table_arn_names_the_table(error_of: Any, ddb: Any, make_table: Any) -> 
     with pytest.raises(ClientError) as excinfo:
         ddb.get_item(TableName=elsewhere, Key={"pk": {"S": "via-arn"}})
     assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found", 400)
+
+
+def test_enum_values_are_enforced(error_of: Any, aws_client: Any, make_table: Any) -> None:
+    # DynamoDB refuses a value outside a member's enum (most services let new values through)
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    name = make_table()
+    enum = "failed to satisfy constraint: Member must satisfy enum value set"
+    calls = [
+        (
+            lambda: ddb.get_item(
+                TableName=name, Key={"pk": {"S": "x"}}, ReturnConsumedCapacity="INVALID"
+            ),
+            f"Value 'INVALID' at 'returnConsumedCapacity' {enum}: [INDEXES, TOTAL, NONE]",
+        ),
+        (
+            lambda: ddb.create_table(
+                TableName="enum-checked",
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "X"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                BillingMode="PAY_PER_REQUEST",
+            ),
+            f"Value 'X' at 'attributeDefinitions.1.member.attributeType' {enum}: [S, N, B]",
+        ),
+    ]
+    for call, detail in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_of(excinfo) == (
+            "ValidationException",
+            f"1 validation error detected: {detail}",
+            400,
+        )
+    assert "enum-checked" not in ddb.list_tables()["TableNames"]
