@@ -46,3 +46,30 @@ def test_batch_and_transaction(ddb: Any, table: str) -> None:
         )
     rows = ddb.execute_statement(Statement=f"SELECT * FROM \"{table}\" WHERE pk = 'c'")
     assert rows["Items"] == []
+
+
+def test_select_from_an_index(ddb: Any, make_table: Any, error_of: Any) -> None:
+    name = make_table(
+        extra=(("g", "S"),),
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "g": {"S": "x"}})
+    found = ddb.execute_statement(Statement=f'SELECT * FROM "{name}"."by-g" WHERE g = \'x\'')
+    assert [item["pk"] for item in found["Items"]] == [{"S": "a"}]
+    for statement, consistent, message in [
+        (
+            f'SELECT * FROM "{name}"."by-g"',
+            True,
+            "Strongly consistent read is not supported on Global Secondary Indexes",
+        ),
+        (f'SELECT * FROM "{name}"."nope"', True, "The table does not have the specified index"),
+    ]:
+        with pytest.raises(ClientError) as excinfo:
+            ddb.execute_statement(Statement=statement, ConsistentRead=consistent)
+        assert error_of(excinfo) == ("ValidationException", message, 400)

@@ -17,6 +17,7 @@ from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb import query
 from cloudlet.services.dynamodb.database import Database
 from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.models import Table
 from cloudlet.services.dynamodb.storage import dumps, loads
 from cloudlet.services.dynamodb.transactions import Transactions
 
@@ -193,6 +194,15 @@ def _request(statement: _Statement, **members: Any) -> dict[str, Any]:
     return request
 
 
+def _check_index(table: Table, name: str, consistent: bool) -> None:
+    """A SELECT from `"table"."index"`, in ExecuteStatement's own words (index first)."""
+    index = table.indexes.get(name)
+    if index is None:
+        raise validation("The table does not have the specified index")
+    if consistent and not index.local:
+        raise validation("Strongly consistent read is not supported on Global Secondary Indexes")
+
+
 def _run(
     db: Database,
     account: str,
@@ -201,6 +211,7 @@ def _run(
     parameters: list[Any],
     limit: int | None = None,
     token: dict[str, Any] | None = None,
+    consistent: bool = False,
 ) -> dict[str, Any]:
     statement = _Statement(text, parameters)
     if statement.keyword("SELECT"):
@@ -220,6 +231,8 @@ def _run(
         if statement.peek()[1] == ".":
             statement.take()
             index = statement.identifier()
+        if index is not None:
+            _check_index(db.catalog.get(account, region, table_name), index, consistent)
         where = _where(statement)
         request = _request(
             statement,
@@ -232,6 +245,8 @@ def _run(
             request["Limit"] = limit
         if token:
             request["ExclusiveStartKey"] = token
+        if consistent:
+            request["ConsistentRead"] = True
         result = query.scan(db, account, region, request)
         answer: dict[str, Any] = {"Items": result.get("Items", [])}
         if "LastEvaluatedKey" in result:
@@ -331,6 +346,7 @@ def execute(db: Database, account: str, region: str, request: dict[str, Any]) ->
         request.get("Parameters") or [],
         request.get("Limit"),
         start,
+        bool(request.get("ConsistentRead")),
     )
     answer: dict[str, Any] = {}
     if "Items" in result:
@@ -346,7 +362,14 @@ def batch(db: Database, account: str, region: str, request: dict[str, Any]) -> d
     responses: list[dict[str, Any]] = []
     for entry in request["Statements"]:
         try:
-            result = _run(db, account, region, entry["Statement"], entry.get("Parameters") or [])
+            result = _run(
+                db,
+                account,
+                region,
+                entry["Statement"],
+                entry.get("Parameters") or [],
+                consistent=bool(entry.get("ConsistentRead")),
+            )
             item = (result.get("Items") or [None])[0]
             responses.append({"Item": item} if item else {})
         except ServiceError as error:
