@@ -212,15 +212,67 @@ def test_first_operand_must_be_distinct(
     assert error_of(excinfo) == ("ValidationException", message, 400)
 
 
-def test_legacy_expected_without_a_value(ddb: Any, table: str, error_of: Any) -> None:
+INVALID = "One or more parameter values were invalid: "
+
+
+@pytest.mark.parametrize(
+    ("expected", "message"),
+    [
+        ({"a": {"Exists": True}}, "Value must be provided when Exists is true for Attribute: a"),
+        (
+            {"a": {"Exists": False, "Value": {"S": "x"}}},
+            "Value cannot be used when Exists is false for Attribute: a",
+        ),
+        (
+            {
+                "a": {
+                    "Value": {"S": "x"},
+                    "ComparisonOperator": "EQ",
+                    "AttributeValueList": [{"S": "x"}],
+                }
+            },
+            "Value and AttributeValueList cannot be used together for Attribute: a",
+        ),
+        (
+            {"a": {"ComparisonOperator": "EQ"}},
+            "Value or AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a",
+        ),
+        (
+            {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"S": "x"}]}},
+            "Invalid number of argument(s) for the BETWEEN ComparisonOperator",
+        ),
+    ],
+)
+def test_malformed_expected(
+    ddb: Any, table: str, error_of: Any, expected: Any, message: str
+) -> None:
+    # a fault in the request alone: PutItem/UpdateItem/DeleteItem put it in Coral's envelope
     with pytest.raises(ClientError) as excinfo:
-        ddb.put_item(TableName=table, Item=KEY, Expected={"a": {"ComparisonOperator": "EQ"}})
+        ddb.delete_item(TableName=table, Key=KEY, Expected=expected)
     assert error_of(excinfo) == (
         "ValidationException",
-        "One or more parameter values were invalid: Value or AttributeValueList must be used with "
-        "ComparisonOperator: EQ for Attribute: a",
+        f"1 validation error detected: {INVALID}{message}",
         400,
     )
+
+
+def test_request_faults_enveloped_for_item_writes_only(ddb: Any, table: str, error_of: Any) -> None:
+    empty = "Invalid {}Expression: The expression can not be empty;"
+    with pytest.raises(ClientError) as excinfo:
+        ddb.delete_item(TableName=table, Key=KEY, ConditionExpression="")
+    assert error_of(excinfo)[1] == "1 validation error detected: " + empty.format("Condition")
+    with pytest.raises(ClientError) as excinfo:
+        ddb.scan(TableName=table, FilterExpression="")
+    assert error_of(excinfo)[1] == empty.format("Filter")
+    for key in ("ExpressionAttributeValues", "ExpressionAttributeNames"):
+        with pytest.raises(ClientError) as excinfo:
+            ddb.put_item(
+                TableName=table,
+                Item=KEY,
+                ConditionExpression="attribute_exists(a)",
+                **{key: {}},
+            )
+        assert error_of(excinfo)[1] == f"1 validation error detected: {key} must not be empty"
 
 
 def _conditions_of_bytes(size: int) -> str:

@@ -322,7 +322,7 @@ def test_put_return_values_and_delete(ddb: Any, table: str, error_of: Any) -> No
         ddb.put_item(TableName=table, Item=key, ReturnValues="ALL_NEW")
     assert error_of(excinfo) == (
         "ValidationException",
-        "ReturnValues can only be ALL_OLD or NONE",
+        "1 validation error detected: ReturnValues can only be ALL_OLD or NONE",
         400,
     )
     deleted = ddb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD")

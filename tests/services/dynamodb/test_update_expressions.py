@@ -104,6 +104,10 @@ def test_update_creates_item(ddb: Any, table: str) -> None:
     assert new == {**KEY, "a": {"S": "1"}}
 
 
+ENVELOPE = "1 validation error detected: "
+"""PutItem, UpdateItem and DeleteItem report faults in the request alone inside Coral's envelope."""
+
+
 @pytest.mark.parametrize(
     ("expression", "values", "names", "message"),
     [
@@ -123,27 +127,29 @@ def test_update_creates_item(ddb: Any, table: str) -> None:
             "SET a = :v",
             {":v": {"S": "1"}, ":unused": {"S": "x"}},
             None,
-            "Value provided in ExpressionAttributeValues unused in expressions: keys: {:unused}",
+            ENVELOPE + "Value provided in ExpressionAttributeValues unused in expressions: keys: "
+            "{:unused}",
         ),
         (
             "SET a = :v",
             {":v": {"S": "1"}},
             {"#unused": "x"},
-            "Value provided in ExpressionAttributeNames unused in expressions: keys: {#unused}",
+            ENVELOPE + "Value provided in ExpressionAttributeNames unused in expressions: keys: "
+            "{#unused}",
         ),
         (
             "SET a = :v",
             None,
             None,
-            "Invalid UpdateExpression: An expression attribute value used in expression is not "
-            "defined; attribute value: :v",
+            ENVELOPE + "Invalid UpdateExpression: An expression attribute value used in "
+            "expression is not defined; attribute value: :v",
         ),
         (
             "SET #a = :v",
             {":v": {"S": "1"}},
             None,
-            "Invalid UpdateExpression: An expression attribute name used in the document path is "
-            "not defined; attribute name: #a",
+            ENVELOPE + "Invalid UpdateExpression: An expression attribute name used in the "
+            "document path is not defined; attribute name: #a",
         ),
         (
             "SET status = :v",
@@ -205,7 +211,7 @@ def test_update_creates_item(ddb: Any, table: str) -> None:
             "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: "
             "ADD, operand type: STRING",
         ),
-        ("", None, None, "Invalid UpdateExpression: The expression can not be empty;"),
+        ("", None, None, ENVELOPE + "Invalid UpdateExpression: The expression can not be empty;"),
     ],
 )
 def test_update_errors(

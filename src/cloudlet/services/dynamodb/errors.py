@@ -60,6 +60,21 @@ def key_mismatch() -> ServiceError:
     return ValidationError(SCHEMA_MISMATCH)
 
 
+class RequestValidationError(ValidationError):
+    """A fault AWS's current validation layer finds in the request alone, before reading any
+    item (placeholders, an empty expression, a malformed Expected condition, ReturnValues, a bad
+    number or set): PutItem, UpdateItem and DeleteItem report it inside Coral's envelope (two
+    regions agreed on 2026-10-09), the other operations bare."""
+
+    def enveloped(self) -> ValidationError:
+        """As PutItem, UpdateItem and DeleteItem report it."""
+        return ValidationError(f"1 validation error detected: {self.message}")
+
+
+def request_error(message: str) -> RequestValidationError:
+    return RequestValidationError(message)
+
+
 def expression_error(kind: str, detail: str) -> ServiceError:
     """`Invalid <kind>Expression: <detail>`."""
     return ValidationError(f"Invalid {kind}Expression: {detail}")

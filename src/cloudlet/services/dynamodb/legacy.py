@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.errors import request_error, validation
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.types import check_value
 
@@ -46,22 +46,27 @@ def condition_for(name: str, spec: dict[str, Any], *, expected: bool = False) ->
         exists = spec.get("Exists", True)
         if not exists:
             if spec.get("Value") is not None:
-                raise validation(
+                raise request_error(
                     "One or more parameter values were invalid: Value cannot be used when Exists "
                     "is false for Attribute: " + name
                 )
             return ast.Function("attribute_not_exists", (_path(name),))
         if spec.get("Value") is None:
-            raise validation(
+            raise request_error(
                 "One or more parameter values were invalid: Value must be provided when Exists is "
                 "true for Attribute: " + name
             )
         return ast.Compare("=", _path(name), ast.Literal(check_value(spec["Value"])))
     values = _values(spec)
     if spec.get("Value") is not None:
+        if values:
+            raise request_error(
+                "One or more parameter values were invalid: Value and AttributeValueList cannot "
+                f"be used together for Attribute: {name}"
+            )
         values = [ast.Literal(check_value(spec["Value"]))]
     elif expected and not values and (op == "IN" or _ARGS.get(op)):
-        raise validation(
+        raise request_error(
             "One or more parameter values were invalid: Value or AttributeValueList must be used "
             f"with ComparisonOperator: {op} for Attribute: {name}"
         )
@@ -91,7 +96,7 @@ def condition_for(name: str, spec: dict[str, Any], *, expected: bool = False) ->
 
 
 def _arity(op: str) -> Exception:
-    return validation(
+    return request_error(
         "One or more parameter values were invalid: Invalid number of argument(s) for the "
         f"{op} ComparisonOperator"
     )

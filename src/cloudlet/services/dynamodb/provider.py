@@ -14,6 +14,7 @@ from cloudlet.platform.store import Store
 from cloudlet.services.base import Provider
 from cloudlet.services.dynamodb import control, maintenance, partiql, query, streams
 from cloudlet.services.dynamodb.database import Database
+from cloudlet.services.dynamodb.errors import RequestValidationError
 from cloudlet.services.dynamodb.transactions import Transactions
 from cloudlet.services.dynamodb.types import AttributeValueError
 
@@ -178,19 +179,19 @@ class DynamoDBProvider(Provider):
     def put_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         try:
             return self.db.write_one("Put", ctx.account, ctx.region, request)
-        except AttributeValueError as error:
+        except RequestValidationError as error:
             raise error.enveloped() from None
 
     def update_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         try:
             return self.db.write_one("Update", ctx.account, ctx.region, request)
-        except AttributeValueError as error:
+        except RequestValidationError as error:
             raise error.enveloped() from None
 
     def delete_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         try:
             return self.db.write_one("Delete", ctx.account, ctx.region, request)
-        except AttributeValueError as error:
+        except RequestValidationError as error:
             raise error.enveloped() from None
 
     def batch_get_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

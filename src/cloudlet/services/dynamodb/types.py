@@ -20,7 +20,7 @@ from decimal import Context, Decimal
 from typing import Any
 
 from cloudlet.errors import ServiceError, ValidationError
-from cloudlet.services.dynamodb.errors import invalid, validation
+from cloudlet.services.dynamodb.errors import RequestValidationError, invalid, validation
 
 AttributeValue = dict[str, Any]
 Item = dict[str, AttributeValue]
@@ -41,7 +41,7 @@ _NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-class AttributeValueError(ValidationError):
+class AttributeValueError(RequestValidationError):
     """A number or a set AWS cannot take, worded by whichever of AWS's two validation layers the
     operation runs (as captured in 2026): `message` is the current layer's words (PutItem,
     UpdateItem and DeleteItem wrap them in Coral's `1 validation error detected: `; GetItem,
@@ -51,10 +51,6 @@ class AttributeValueError(ValidationError):
     def __init__(self, message: str, older: str | None = None) -> None:
         super().__init__(message)
         self.older = message if older is None else older
-
-    def enveloped(self) -> ValidationError:
-        """As PutItem, UpdateItem and DeleteItem report it."""
-        return ValidationError(f"1 validation error detected: {self.message}")
 
     def in_older_words(self) -> ValidationError:
         """As BatchWriteItem, TransactWriteItems, TransactGetItems and Scan report it."""

@@ -15,7 +15,13 @@ from typing import Any
 
 from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb import legacy
-from cloudlet.services.dynamodb.errors import conditional_failed, invalid, not_valid, validation
+from cloudlet.services.dynamodb.errors import (
+    conditional_failed,
+    invalid,
+    not_valid,
+    request_error,
+    validation,
+)
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions import update as updates
 from cloudlet.services.dynamodb.expressions.binding import EMPTY_SCOPE, read_expressions
@@ -118,7 +124,7 @@ def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:
         if item_size(item) > MAX_ITEM_BYTES:
             raise validation("Item size has exceeded the maximum allowed size")
         if return_values not in _RETURN_OLD_ONLY:
-            raise validation("ReturnValues can only be ALL_OLD or NONE")
+            raise request_error("ReturnValues can only be ALL_OLD or NONE")
         return Write(
             kind,
             table,
@@ -143,10 +149,10 @@ def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:
         return_old_on_failure=on_failure,
     )
     if kind == "Delete" and return_values not in _RETURN_OLD_ONLY:
-        raise validation("ReturnValues can only be ALL_OLD or NONE")
+        raise request_error("ReturnValues can only be ALL_OLD or NONE")
     if kind == "Update":
         if return_values not in _RETURN_UPDATE:
-            raise validation(f"Invalid ReturnValues: {return_values}")
+            raise request_error(f"Invalid ReturnValues: {return_values}")
         update = next((p.tree for k, p in parsed if k == "Update"), None)
         if update is None:
             update = legacy.update_for(request.get("AttributeUpdates") or {})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cloudlet.errors import ServiceError
-from cloudlet.services.dynamodb.errors import expression_error, validation
+from cloudlet.services.dynamodb.errors import expression_error, request_error, validation
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions.ast import Scope
 from cloudlet.services.dynamodb.expressions.parser import (
@@ -65,6 +65,8 @@ def parse_all(request: dict[str, Any], members: tuple[str, ...]) -> list[tuple[s
         if source is None:
             continue
         kind = member[: -len("Expression")]
+        if not source.strip():
+            raise request_error(f"Invalid {kind}Expression: The expression can not be empty;")
         size = len(source.encode())
         if size > MAX_EXPRESSION_BYTES:
             raise expression_error(
@@ -102,18 +104,18 @@ def bind(request: dict[str, Any], parsed: list[tuple[str, Parsed]]) -> Scope:
     values: dict[str, Any] | None = request.get("ExpressionAttributeValues")
     if not parsed:
         if names is not None:
-            raise validation(
+            raise request_error(
                 "ExpressionAttributeNames can only be specified when using expressions"
             )
         if values is not None:
-            raise validation(
+            raise request_error(
                 "ExpressionAttributeValues can only be specified when using expressions"
             )
         return EMPTY_SCOPE
     if names is not None and not names:
-        raise validation("ExpressionAttributeNames must not be empty")
+        raise request_error("ExpressionAttributeNames must not be empty")
     if values is not None and not values:
-        raise validation("ExpressionAttributeValues must not be empty")
+        raise request_error("ExpressionAttributeValues must not be empty")
     names = names or {}
     values = values or {}
     used_names: set[str] = set()
@@ -121,29 +123,27 @@ def bind(request: dict[str, Any], parsed: list[tuple[str, Parsed]]) -> Scope:
     for kind, expression in parsed:
         for name in sorted(expression.names):
             if name not in names:
-                raise expression_error(
-                    kind,
-                    "An expression attribute name used in the document path is not defined; "
-                    f"attribute name: {name}",
+                raise request_error(
+                    f"Invalid {kind}Expression: An expression attribute name used in the "
+                    f"document path is not defined; attribute name: {name}"
                 )
         for value in sorted(expression.values):
             if value not in values:
-                raise expression_error(
-                    kind,
-                    "An expression attribute value used in expression is not defined; "
-                    f"attribute value: {value}",
+                raise request_error(
+                    f"Invalid {kind}Expression: An expression attribute value used in "
+                    f"expression is not defined; attribute value: {value}"
                 )
         used_names |= expression.names
         used_values |= expression.values
     unused = [name for name in names if name not in used_names]
     if unused:
-        raise validation(
+        raise request_error(
             "Value provided in ExpressionAttributeNames unused in expressions: "
             f"keys: {{{', '.join(unused)}}}"
         )
     unused = [value for value in values if value not in used_values]
     if unused:
-        raise validation(
+        raise request_error(
             "Value provided in ExpressionAttributeValues unused in expressions: "
             f"keys: {{{', '.join(unused)}}}"
         )
