@@ -189,7 +189,7 @@ def _duplicates(kind: str, members: list[Any]) -> AttributeValueError:
             "Input collection contains duplicates",
         )
     raw = [item.encode() if kind == "SS" else item for item in members]
-    repeat = next(index for index, item in enumerate(raw) if item in raw[:index])
+    repeat = _first_repeat(raw)
     ordered = [*sorted(raw[:repeat]), *raw[repeat:]]
     if kind == "SS":
         current = ", ".join(f'"{item.decode()}"' for item in ordered)
@@ -204,6 +204,16 @@ def _duplicates(kind: str, members: list[Any]) -> AttributeValueError:
         f"{invalid_values}Input collection [{current}]of type BS contains duplicates.",
         f"{invalid_values}Input collection [{older}]of type BS contains duplicates.",
     )
+
+
+def _first_repeat(items: list[bytes]) -> int:
+    """The index of the first member equal to an earlier one (len(items) when none is)."""
+    seen: set[bytes] = set()
+    for index, item in enumerate(items):
+        if item in seen:
+            return index
+        seen.add(item)
+    return len(items)
 
 
 def check_item(item: Item) -> Item:
