@@ -156,6 +156,12 @@ SCHEMA = (
             "schema type",
         ),
         (
+            "pk = :v",
+            {":v": {"S": ""}},
+            "One or more parameter values are not valid. The AttributeValue for a key attribute "
+            "cannot contain an empty string value. Key: pk",
+        ),
+        (
             "pk = :v OR sk = :w",
             {":v": {"S": "p"}, ":w": {"N": "1"}},
             "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: OR",

@@ -15,7 +15,7 @@ from typing import Any
 from cloudlet.services.dynamodb import keys
 from cloudlet.services.dynamodb.errors import expression_error, invalid, validation
 from cloudlet.services.dynamodb.expressions import ast
-from cloudlet.services.dynamodb.models import KeyDef
+from cloudlet.services.dynamodb.models import KeyDef, check_key_value
 from cloudlet.services.dynamodb.types import AttributeValue, check_value, sort_value
 
 _TOP = b"\xff"
@@ -85,6 +85,7 @@ def _finish(
     if op != "=":
         raise validation("Query key condition not supported")
     _check_types(hash_key, op, values)
+    check_key_value(hash_key, values[0])
     if not conditions:
         return values[0], RangeBounds()
     name, (range_op, range_values) = next(iter(conditions.items()))

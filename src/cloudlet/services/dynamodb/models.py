@@ -149,7 +149,7 @@ class Table:
                     "One or more parameter values were invalid: Type mismatch for key "
                     f"{key.name} expected: {key.type} actual: {kind}"
                 )
-            _check_key_value(key, value)
+            check_key_value(key, value)
         for index in self.indexes.values():
             index.check(item)
 
@@ -163,10 +163,11 @@ class Table:
             value = key.get(definition.name)
             if value is None or len(value) != 1 or definition.type not in value:
                 raise KeySchemaMismatch(SCHEMA_MISMATCH)
-            _check_key_value(definition, value)
+            check_key_value(definition, value)
 
 
-def _check_key_value(key: KeyDef, value: AttributeValue) -> None:
+def check_key_value(key: KeyDef, value: AttributeValue) -> None:
+    """AWS's checks of one key attribute's value of the right type: not empty, not too long."""
     inner = value[key.type]
     if key.type == "S":
         if not inner:
