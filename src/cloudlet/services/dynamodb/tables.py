@@ -310,13 +310,7 @@ def index_description(
 
 def check_table_name(name: str) -> None:
     """AWS's constraints on a table name (3 to 255 of `[a-zA-Z0-9_.-]`), in its own words."""
-    issues = []
-    if len(name) < 3:
-        issues.append(Issue(("TableName",), "min_length", 3, name))
-    elif len(name) > 255:
-        issues.append(Issue(("TableName",), "max_length", 255, name))
-    if not _TABLE_NAME.fullmatch(name):
-        issues.append(Issue(("TableName",), "pattern", TABLE_NAME_PATTERN, name))
+    issues = _name_issues(name)
     if issues:
         raise ValidationError(coral_message(issues))
 
@@ -324,7 +318,7 @@ def check_table_name(name: str) -> None:
 def check_request_items(request_items: dict[str, Any]) -> None:
     """BatchGetItem's and BatchWriteItem's table names, the keys of RequestItems: AWS reports a
     malformed one as a constraint on the map's keys, echoing the whole map."""
-    if all(name.startswith("arn:") or _well_formed(name) for name in request_items):
+    if not any(_name_issues(name) for name in request_items if not name.startswith("arn:")):
         return
     raise ValidationError(
         f"1 validation error detected: Value '{storage.dumps(request_items)}' at 'requestItems' "
@@ -334,8 +328,15 @@ def check_request_items(request_items: dict[str, Any]) -> None:
     )
 
 
-def _well_formed(name: str) -> bool:
-    return 3 <= len(name) <= 255 and _TABLE_NAME.fullmatch(name) is not None
+def _name_issues(name: str) -> list[Issue]:
+    issues = []
+    if len(name) < 3:
+        issues.append(Issue(("TableName",), "min_length", 3, name))
+    elif len(name) > 255:
+        issues.append(Issue(("TableName",), "max_length", 255, name))
+    if not _TABLE_NAME.fullmatch(name):
+        issues.append(Issue(("TableName",), "pattern", TABLE_NAME_PATTERN, name))
+    return issues
 
 
 def _name_in_arn(account: str, region: str, arn: str) -> str | None:
