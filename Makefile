@@ -1,5 +1,10 @@
 # Two entry points (see README): `make run` and `make test`. Both create ./.venv on first use.
-PYTHON ?= python3
+# The interpreter .venv is made from: the distribution's /usr/bin/python3 when it is 3.11 or newer
+# and can make venvs, else python3 from PATH. Debian's is a static, optimized build; the default
+# pyenv build here loads libpython as a shared library and costs cloudlet 10-20 % more CPU per
+# request (bench/README.md, "Which interpreter").
+PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' \
+	2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
