@@ -78,6 +78,17 @@ class NotImplementedOperation(ServiceError):
         )
 
 
+class NotImplementedFeature(ServiceError):
+    """A request using a feature of an operation that cloudlet does not serve yet (HTTP 501)."""
+
+    code = "NotImplemented"
+    status_code = 501
+    sender_fault = False
+
+    def __init__(self, feature: str) -> None:
+        super().__init__(f"{feature} is not implemented in cloudlet yet.")
+
+
 class ServiceNotServed(ServiceError):
     """A request for an AWS service cloudlet does not serve at all."""
 

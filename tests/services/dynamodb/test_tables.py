@@ -83,6 +83,15 @@ def test_create_existing_table(error_of: Any, ddb: Any, make_table: Any) -> None
             "key, which is required when specifying a LocalSecondaryIndex",
         ),
         (
+            [("pk", "S"), ("sk", "S"), ("tk", "S")],
+            [("pk", "HASH"), ("sk", "RANGE"), ("tk", "RANGE")],
+            {},
+            "1 validation error detected: Value '[KeySchemaElement(attributeName=pk, "
+            "keyType=HASH), KeySchemaElement(attributeName=sk, keyType=RANGE), "
+            "KeySchemaElement(attributeName=tk, keyType=RANGE)]' at 'keySchema' failed to "
+            "satisfy constraint: Member must have length less than or equal to 2",
+        ),
+        (
             [("pk", "S")],
             [("pk", "HASH")],
             {"BillingMode": "PROVISIONED"},
@@ -179,6 +188,73 @@ def test_data_plane_on_missing_table(error_of: Any, ddb: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
         ddb.get_item(TableName="no-such-table", Key={"pk": {"S": "x"}})
     assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found", 400)
+
+
+def test_three_key_elements_and_a_bad_name_are_reported_together(
+    error_of: Any, aws_client: Any
+) -> None:
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName="x!",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in "abc"],
+            KeySchema=[
+                {"AttributeName": "a", "KeyType": "HASH"},
+                {"AttributeName": "b", "KeyType": "RANGE"},
+                {"AttributeName": "c", "KeyType": "RANGE"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "3 validation errors detected: Value '[KeySchemaElement(attributeName=a, keyType=HASH), "
+        "KeySchemaElement(attributeName=b, keyType=RANGE), KeySchemaElement(attributeName=c, "
+        "keyType=RANGE)]' at 'keySchema' failed to satisfy constraint: Member must have length "
+        "less than or equal to 2; Value 'x!' at 'tableName' failed to satisfy constraint: Member "
+        "must have length greater than or equal to 3; Value 'x!' at 'tableName' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+        400,
+    )
+    assert "x!" not in ddb.list_tables()["TableNames"]
+
+
+@pytest.mark.parametrize(
+    "index_keys",
+    [[("a", "HASH"), ("b", "HASH")], [("a", "HASH"), ("b", "RANGE"), ("c", "RANGE")]],
+)
+def test_multi_attribute_index_keys_are_not_implemented(
+    error_of: Any, ddb: Any, make_table: Any, index_keys: list[tuple[str, str]]
+) -> None:
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    index = {
+        "IndexName": "multi",
+        "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in index_keys],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+    names = ["pk", *(n for n, _ in index_keys)]
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in names],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[index],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    message = "An index key of several HASH or RANGE attributes is not implemented in cloudlet yet."
+    assert error_of(excinfo) == ("NotImplemented", message, 501)
+    assert name not in ddb.list_tables()["TableNames"]
+    existing = make_table()
+    with pytest.raises(ClientError) as excinfo:
+        ddb.update_table(
+            TableName=existing,
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in names],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+            DeletionProtectionEnabled=True,
+        )
+    assert error_of(excinfo) == ("NotImplemented", message, 501)
+    described = ddb.describe_table(TableName=existing)["Table"]  # a failed update changes nothing
+    assert "GlobalSecondaryIndexes" not in described
+    assert described["DeletionProtectionEnabled"] is False
 
 
 @pytest.mark.parametrize(

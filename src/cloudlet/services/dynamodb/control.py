@@ -9,6 +9,7 @@ on the platform clock.
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -18,7 +19,7 @@ from cloudlet.services.dynamodb.errors import in_use, not_found, validation
 from cloudlet.services.dynamodb.models import Table
 from cloudlet.services.dynamodb.tables import (
     check_key_schema,
-    check_table_name,
+    check_new_table,
     index_description,
     new_description,
     throughput,
@@ -32,7 +33,7 @@ def create_table(
     db: Database, account: str, region: str, request: dict[str, Any]
 ) -> dict[str, Any]:
     name = request["TableName"]
-    check_table_name(name)
+    check_new_table(request)
     arn = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
     with db.store.atomic() as conn:
         if db.catalog.find(account, region, name) is not None:
@@ -138,7 +139,7 @@ def update_table(
 ) -> tuple[dict[str, Any], list[str]]:
     """UpdateTable; returns the description and the GSIs that now need a backfill."""
     table = db.catalog.require(account, region, request["TableName"])
-    description = table.description
+    description = copy.deepcopy(table.description)  # the cached one changes only on success
     definitions = {
         d["AttributeName"]: d["AttributeType"] for d in description["AttributeDefinitions"]
     }
@@ -170,6 +171,7 @@ def update_table(
         spec = request.get("StreamSpecification")
         if spec is not None:
             _stream_change(db, conn, table, description, spec)
+    table.description = description
     table = db.catalog.save(table)
     return describe(db, table, status="UPDATING"), backfills
 
@@ -192,7 +194,7 @@ def _index_change(
                 "One or more parameter values were invalid: Index already exists: "
                 + spec["IndexName"]
             )
-        check_key_schema(spec["KeySchema"], definitions)
+        check_key_schema(spec["KeySchema"], definitions, index=True)
         indexes.append(index_description(spec, conn, table.arn, mode=mode, status="CREATING"))
         return [spec["IndexName"]]
     if change.get("Delete"):

@@ -14,7 +14,7 @@ import time
 import uuid
 from typing import Any
 
-from cloudlet.errors import ValidationError
+from cloudlet.errors import NotImplementedFeature, ValidationError
 from cloudlet.platform.store import Store
 from cloudlet.protocol.faults import Issue, coral_message
 from cloudlet.services.dynamodb import storage
@@ -169,8 +169,12 @@ def _key_names(schema: list[dict[str, str]]) -> tuple[str, str | None]:
     return hash_name, range_name
 
 
-def check_key_schema(schema: list[dict[str, str]], definitions: dict[str, str]) -> None:
+def check_key_schema(
+    schema: list[dict[str, str]], definitions: dict[str, str], *, index: bool = False
+) -> None:
     """AWS's checks of one KeySchema (table or index) against the AttributeDefinitions."""
+    if index and (len(schema) > 2 or [e["KeyType"] for e in schema] == ["HASH", "HASH"]):
+        raise NotImplementedFeature("An index key of several HASH or RANGE attributes")
     if schema[0]["KeyType"] != "HASH":
         raise validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
     if len(schema) == 2:
@@ -248,7 +252,7 @@ def new_description(request: dict[str, Any], conn: Any, table_arn: str) -> dict[
         }
     for index in lsis:
         index_schema = index["KeySchema"]
-        check_key_schema(index_schema, definitions)
+        check_key_schema(index_schema, definitions, index=True)
         if index_schema[0]["AttributeName"] != schema[0]["AttributeName"]:
             raise invalid(
                 "Index KeySchema does not have the same leading hash key as table KeySchema for "
@@ -257,7 +261,7 @@ def new_description(request: dict[str, Any], conn: Any, table_arn: str) -> dict[
             )
         used.update(e["AttributeName"] for e in index_schema)
     for index in gsis:
-        check_key_schema(index["KeySchema"], definitions)
+        check_key_schema(index["KeySchema"], definitions, index=True)
         used.update(e["AttributeName"] for e in index["KeySchema"])
     unused = [name for name in definitions if name not in used]
     if unused:
@@ -311,6 +315,23 @@ def index_description(
 def check_table_name(name: str) -> None:
     """AWS's constraints on a table name (3 to 255 of `[a-zA-Z0-9_.-]`), in its own words."""
     issues = _name_issues(name)
+    if issues:
+        raise ValidationError(coral_message(issues))
+
+
+def check_new_table(request: dict[str, Any]) -> None:
+    """CreateTable's constraints beyond the model: the table name's, and a table KeySchema of at
+    most two elements (the model allows more, for multi-attribute index keys). AWS echoes the
+    schema as a Java list and lists keySchema first."""
+    issues = []
+    schema = request["KeySchema"]
+    if len(schema) > 2:
+        shown = ", ".join(
+            f"KeySchemaElement(attributeName={e['AttributeName']}, keyType={e['KeyType']})"
+            for e in schema
+        )
+        issues.append(Issue(("KeySchema",), "max_length", 2, f"[{shown}]"))
+    issues += _name_issues(request["TableName"])
     if issues:
         raise ValidationError(coral_message(issues))
 
