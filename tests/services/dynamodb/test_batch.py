@@ -137,3 +137,26 @@ def test_overlapping_projection_paths(
         f"or rewrite one of these paths; {paths}",
         400,
     )
+
+
+def test_projection_styles_may_not_mix_across_tables(
+    ddb: Any, table: str, make_table: Any, error_of: Any
+) -> None:
+    other = make_table()
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_get_item(
+            RequestItems={
+                table: {
+                    "Keys": [{"pk": {"S": "a"}, "sk": {"N": "1"}}],
+                    "ProjectionExpression": "pk",
+                },
+                other: {"Keys": [{"pk": {"S": "b"}}], "AttributesToGet": ["pk"]},
+            }
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {AttributesToGet} Expression parameters: "
+        "{ProjectionExpression}",
+        400,
+    )

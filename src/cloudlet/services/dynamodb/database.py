@@ -14,7 +14,7 @@ from cloudlet.platform.store import Store
 from cloudlet.services.dynamodb import capacity, legacy, storage
 from cloudlet.services.dynamodb.errors import KeySchemaMismatch, key_mismatch, validation
 from cloudlet.services.dynamodb.expressions.ast import Scope
-from cloudlet.services.dynamodb.expressions.binding import read_expressions
+from cloudlet.services.dynamodb.expressions.binding import check_mixing, read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.expressions.parser import Parsed
 from cloudlet.services.dynamodb.items import ItemStore
@@ -118,6 +118,8 @@ class Database:
         total = sum(len(spec.get("Keys") or ()) for spec in requested.values())
         if total > MAX_BATCH_GET:
             raise validation("Too many items requested for the BatchGetItem call")
+        every_table = {key: value for spec in requested.values() for key, value in spec.items()}
+        check_mixing(every_table, ("AttributesToGet",), ("ProjectionExpression",))
         meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
         responses: dict[str, list[Item]] = {}
         for name, spec in requested.items():
