@@ -7,7 +7,8 @@
     path       := name ("." name | "[" digits "]")*       name := identifier | #placeholder
     update     := (SET action ("," action)* | REMOVE path ("," path)*
                   | ADD path :value ("," ...)* | DELETE path :value ("," ...)*)+
-    action     := path "=" value [("+" | "-") value]
+    action     := path "=" term [("+" | "-") term]
+    term       := "(" term [("+" | "-") term] ")" | value
     value      := operand | if_not_exists "(" path "," value ")"
                 | list_append "(" value "," value ")"
     projection := path ("," path)*
@@ -264,12 +265,19 @@ class _UpdateParser(_Parser):
         return path, self.set_value()
 
     def set_value(self) -> ast.Operand:
-        left = self.value()
+        left = self.term()
         token = self.cursor.token
         if token.kind == "op" and token.text in "+-":
             self.cursor.advance()
-            return ast.Arithmetic(token.text, left, self.value())
+            return ast.Arithmetic(token.text, left, self.term())
         return left
+
+    def term(self) -> ast.Operand:
+        if self.cursor.accept("("):
+            inner = self.set_value()
+            self.cursor.expect(")")
+            return inner
+        return self.value()
 
     def value(self) -> ast.Operand:
         cursor = self.cursor
