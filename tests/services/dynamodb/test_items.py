@@ -27,6 +27,32 @@ def test_put_get_every_type(ddb: Any, table: str) -> None:
     assert got == item
 
 
+def test_set_members_come_back_in_dynamodbs_order(ddb: Any, table: str) -> None:
+    """Strings and binaries bytewise, numbers by value, whatever order they were sent in."""
+    key = {"pk": {"S": "sets"}, "sk": {"N": "1"}}
+    sets = {
+        "ss": {"SS": ["b", "é", "", "B", "a"]},
+        "ns": {"NS": ["10", "9", "-1.5", "1e2", "0.01"]},
+        "bs": {"BS": [b"\xff", b"\x01\x00", b"", b"\x01"]},
+    }
+    ddb.put_item(TableName=table, Item={**key, **sets})
+    got = ddb.get_item(TableName=table, Key=key)["Item"]
+    assert got["ss"] == {"SS": ["", "B", "a", "b", "é"]}
+    assert got["ns"] == {"NS": ["-1.5", "0.01", "9", "10", "100"]}
+    assert got["bs"] == {"BS": [b"", b"\x01", b"\x01\x00", b"\xff"]}
+    added = ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="ADD ss :s, ns :n",
+        ExpressionAttributeValues={":s": {"SS": ["c", "A"]}, ":n": {"NS": ["5", "-20"]}},
+        ReturnValues="UPDATED_NEW",
+    )["Attributes"]
+    assert added == {
+        "ss": {"SS": ["", "A", "B", "a", "b", "c", "é"]},
+        "ns": {"NS": ["-20", "-1.5", "0.01", "5", "9", "10", "100"]},
+    }
+
+
 @pytest.mark.parametrize(
     ("given", "stored"),
     [

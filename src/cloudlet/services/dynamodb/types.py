@@ -172,10 +172,17 @@ def check_value(value: Any, depth: int = 0) -> AttributeValue:
         members = [normalize_number(item) for item in inner] if kind == "NS" else inner
         if len(set(members)) != len(members):
             raise _duplicates(kind, members)
-        return {kind: members}
+        return {kind: in_set_order(kind, members)}
     raise validation(
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
     )
+
+
+def in_set_order(kind: str, members: list[Any]) -> list[Any]:
+    """A set's members in the order DynamoDB stores and returns them, whatever order they were
+    sent in: strings and binaries bytewise (code point order is UTF-8 byte order), numbers by
+    value."""
+    return sorted(members, key=Decimal) if kind == "NS" else sorted(members)
 
 
 def _duplicates(kind: str, members: list[Any]) -> AttributeValueError:

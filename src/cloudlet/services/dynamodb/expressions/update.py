@@ -15,7 +15,7 @@ from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb.errors import expression_error, validation
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions.evaluate import number
-from cloudlet.services.dynamodb.types import SET_TYPES, AttributeValue, Item
+from cloudlet.services.dynamodb.types import SET_TYPES, AttributeValue, Item, in_set_order
 
 Concrete = tuple[str | int, ...]
 
@@ -155,7 +155,8 @@ def _add(item: Item, path: Concrete, value: AttributeValue) -> None:
         result = number(Decimal(current["N"]) + Decimal(inner))
     elif kind in current:
         existing = current[kind]
-        result = {kind: existing + [member for member in inner if member not in existing]}
+        added = set(inner).difference(existing)
+        result = {kind: in_set_order(kind, [*existing, *added]) if added else existing}
     else:
         raise validation("An operand in the update expression has an incorrect data type")
     _put(container, path[-1], result)
@@ -175,7 +176,8 @@ def _delete(item: Item, path: Concrete, value: AttributeValue) -> None:
         return
     if kind not in current:
         raise validation("An operand in the update expression has an incorrect data type")
-    remaining = [member for member in current[kind] if member not in inner]
+    removed = set(inner)
+    remaining = [member for member in current[kind] if member not in removed]
     if remaining:
         _put(container, path[-1], {kind: remaining})
     else:
