@@ -65,8 +65,8 @@ CASES = [
         "dynamodb",
         _json("DynamoDB_20120810.GetItem", b"{}"),
         "ValidationException",
-        "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: "
-        "Member must not be null; Value null at 'key' failed to satisfy constraint: Member must "
+        "2 validation errors detected: Value null at 'key' failed to satisfy constraint: Member "
+        "must not be null; Value null at 'tableName' failed to satisfy constraint: Member must "
         "not be null",
         id="json-missing-required",
     ),
@@ -303,13 +303,13 @@ LONG_NAME = "a" * 65536
                 "TableName": "t",
                 "Item": {"a": {"S": "x"}, "m": {"M": {LONG_NAME: {"S": "v"}}}, "z": {"N": "1"}},
             },
-            f"item.m.m.{LONG_NAME}",
+            f"item.m.member.m.{LONG_NAME}",
             id="map-key-inside-a-map-value",
         ),
         pytest.param(
             "PutItem",
             {"TableName": "t", "Item": {"l": {"L": [{"S": "x"}, {"M": {LONG_NAME: {"S": "v"}}}]}}},
-            f"item.l.l.2.member.m.{LONG_NAME}",
+            f"item.l.member.l.2.member.m.{LONG_NAME}",
             id="map-key-inside-a-list-value",
         ),
         pytest.param(
@@ -319,7 +319,7 @@ LONG_NAME = "a" * 65536
                     "t": {"Keys": [{"a": {"S": "x"}}], "AttributesToGet": ["a", LONG_NAME]}
                 }
             },
-            "requestItems.t.attributesToGet.2.member",
+            "requestItems.t.member.attributesToGet.2.member",
             id="string-inside-a-list",
         ),
     ],

@@ -36,12 +36,18 @@ _CORAL_QUERY_SERVICES = frozenset({"iam", "sts", "autoscaling"})
 _JSON_FAMILY = frozenset({"json", "rest-json", "smithy-rpc-v2-cbor"})
 
 
+class MapKey(str):
+    """A map key in an `Issue` path (Coral names the value under it `<key>.member`)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Issue:
     """One constraint a parameter breaks."""
 
     path: tuple[str | int, ...]
-    """Member names from the input root; ints are 0-based list positions, map keys are strings."""
+    """Member names from the input root; ints are 0-based list positions, map keys `MapKey`s."""
     constraint: str
     """`required`, `min_length`, `max_length`, `min_value`, `max_value`, `pattern` or `enum`."""
     limit: int | float | str | None = None
@@ -55,6 +61,8 @@ def _coral_path(path: Sequence[str | int]) -> str:
     for part in path:
         if isinstance(part, int):
             parts.append(f"{part + 1}.member")
+        elif isinstance(part, MapKey):
+            parts.append(f"{part}.member")
         elif part:
             parts.append(part[0].lower() + part[1:])
     return ".".join(parts)

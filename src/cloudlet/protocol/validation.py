@@ -4,7 +4,11 @@ Parsers produce python values of the right types (a wrong type is a parse error)
 checks what the model constrains, like AWS's server-side validation: `required` members present,
 `min`/`max` on string and blob lengths, list and map sizes, and number values. Patterns are not
 enforced (advisory in many models), and enums only for the services whose servers enforce them
-(`ENUM_SERVICES`: most AWS services accept new enum values before SDKs know them).
+(`CORAL_SERVICES`: most AWS services accept new enum values before SDKs know them). For those,
+several faults are also listed in the order DynamoDB's Coral lists them: a structure's members in
+the iteration order of a `java.util.HashMap` keyed by their lowerCamel names (`_coral_ranks`;
+checked against AWS's messages for Query, Scan, UpdateItem and CreateTable), and each enum's
+values as AWS prints them (`CORAL_ENUM_ORDER`).
 
 Each input shape is compiled once into a tree of small closures (`_compile`) that visit only the
 members that can break a constraint at all, so a request costs a few dictionary lookups per
@@ -20,22 +24,34 @@ from typing import Any
 
 from botocore.model import Shape
 
-from cloudlet.protocol.faults import Issue
+from cloudlet.protocol.faults import Issue, MapKey
 
 Path = tuple[str | int, ...]
 Check = Callable[[Any, Path, list[Issue]], None]
 """Checks one non-None value at a path, appending what it breaks."""
 
 
-ENUM_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
-"""Services whose servers refuse a string outside its shape's enum (DynamoDB's Coral does)."""
+CORAL_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
+"""Services whose servers refuse a string outside its shape's enum and list faults in Coral's
+order, as DynamoDB's do."""
+
+CORAL_ENUM_ORDER = {
+    "ComparisonOperator": (
+        "IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
+        "BEGINS_WITH", "GE", "CONTAINS",
+    ),
+    "ConditionalOperator": ("OR", "AND"),
+    "ReturnValue": ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"),
+}  # fmt: skip
+"""Enums whose values DynamoDB prints in an order of its own (the others: the model's order)."""
 
 
-def validate(shape: Shape, params: dict[str, Any], *, enums: bool = False) -> list[Issue]:
+def validate(shape: Shape, params: dict[str, Any], *, coral: bool = False) -> list[Issue]:
     """Every constraint `params` (the parsed input of `shape`) breaks; empty when valid. With
-    `enums`, strings must also be one of their shape's enum values."""
+    `coral`, strings must also be one of their shape's enum values, and faults come in Coral's
+    order."""
     issues: list[Issue] = []
-    check = _checker(shape, enums)
+    check = _checker(shape, coral)
     if check is not None:
         check(params, (), issues)
     return issues
@@ -76,11 +92,11 @@ def _walk_has_checks(shape: Shape, enums: bool, seen: set[str]) -> bool:
 
 class Cells(dict[str, list[Check]]):
     """The checker of each shape name compiled so far in one input tree (recursion goes through
-    it), and whether enums are checked in that tree."""
+    it), and whether that tree is checked as Coral does (enums, order of faults)."""
 
-    def __init__(self, enums: bool) -> None:
+    def __init__(self, coral: bool) -> None:
         super().__init__()
-        self.enums = enums
+        self.enums = coral
 
 
 def _compile(shape: Shape, cells: Cells) -> Check | None:
@@ -111,9 +127,12 @@ def _structure(shape: Shape, cells: Cells) -> Check | None:
         if (member_check := _compile(member, cells)) is not None
     }
 
+    ranks = _coral_ranks(shape) if cells.enums else None
+
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if not isinstance(value, dict):
             return
+        before = len(issues)
         for name in required:
             if value.get(name) is None:
                 issues.append(Issue((*path, name), "required"))
@@ -122,6 +141,9 @@ def _structure(shape: Shape, cells: Cells) -> Check | None:
                 member = members.get(name)
                 if member is not None and item is not None:
                     member(item, (*path, name), issues)
+        if ranks is not None and len(issues) - before > 1:
+            depth = len(path)
+            issues[before:] = sorted(issues[before:], key=lambda issue: ranks[issue.path[depth]])
 
     return check
 
@@ -140,6 +162,24 @@ def _list(shape: Shape, cells: Cells) -> Check:
                     member(item, (*path, index), issues)
 
     return check
+
+
+def _coral_ranks(shape: Shape) -> dict[str | int, int]:
+    """Each member's place in Coral's list of faults: iteration order of a java.util.HashMap of
+    the members by lowerCamel name (String.hashCode, spread by `h ^ h >>> 16`, a table of 16
+    buckets doubled while over 3/4 full); within a bucket, the model's order."""
+    names = list(shape.members)
+    buckets = 16
+    while len(names) > buckets * 3 // 4:
+        buckets *= 2
+
+    def bucket(name: str) -> int:
+        code = 0
+        for char in name[0].lower() + name[1:]:
+            code = (31 * code + ord(char)) & 0xFFFFFFFF
+        return (code ^ (code >> 16)) & (buckets - 1)
+
+    return {name: rank for rank, name in enumerate(sorted(names, key=bucket))}
 
 
 def _skippable(shape: Shape, enums: bool) -> frozenset[str] | None:
@@ -169,7 +209,7 @@ def _map(shape: Shape, cells: Cells) -> Check:
         if value_check is not None:
             for key, item in value.items():
                 if item is not None and (skip is None or not skip.isdisjoint(item)):
-                    value_check(item, (*path, str(key)), issues)
+                    value_check(item, (*path, MapKey(key)), issues)
 
     return check
 
@@ -212,7 +252,7 @@ def _string(shape: Shape, cells: Cells) -> Check | None:
     allowed = frozenset(values) if values else None
     if allowed is None:
         return size
-    shown = "[" + ", ".join(values or ()) + "]"
+    shown = "[" + ", ".join(CORAL_ENUM_ORDER.get(shape.name, values or ())) + "]"
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if value not in allowed:

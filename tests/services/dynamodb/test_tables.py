@@ -340,3 +340,95 @@ def test_enum_values_are_enforced(error_of: Any, aws_client: Any, make_table: An
             400,
         )
     assert "enum-checked" not in ddb.list_tables()["TableNames"]
+
+
+def test_faults_are_listed_in_corals_order(error_of: Any, aws_client: Any) -> None:
+    """Several faults come in the order AWS lists them: members by Coral's hash order (not the
+    model's or the request's), enums with the values in AWS's order (captured messages)."""
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    enum = "failed to satisfy constraint: Member must satisfy enum value set"
+    null = "failed to satisfy constraint: Member must not be null"
+    short = "failed to satisfy constraint: Member must have length greater than or equal to"
+    calls = [
+        (
+            lambda: ddb.update_item(
+                TableName="",
+                UpdateExpression="SET a = :a",
+                ExpressionAttributeValues={":a": {"S": "x"}},
+                ReturnConsumedCapacity="INVALID",
+                ReturnValues="INVALID",
+            ),
+            "4 validation errors detected: "
+            f"Value 'INVALID' at 'returnConsumedCapacity' {enum}: [INDEXES, TOTAL, NONE]; "
+            f"Value '' at 'tableName' {short} 1; "
+            f"Value 'INVALID' at 'returnValues' {enum}: "
+            "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; "
+            f"Value null at 'key' {null}",
+        ),
+        (
+            lambda: ddb.update_item(
+                TableName="absent-table",
+                AttributeUpdates={"x": {"Action": "PUT", "Value": {"S": "1"}}},
+                Expected={"a": {"Exists": False}, "b": {"Exists": False}},
+                ConditionalOperator="XOR",
+            ),
+            f"2 validation errors detected: Value 'XOR' at 'conditionalOperator' {enum}: "
+            f"[OR, AND]; Value null at 'key' {null}",
+        ),
+        (
+            lambda: ddb.create_table(
+                TableName="absent-table",
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[
+                    {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "lr", "gh")
+                ],
+                KeySchema=[
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                LocalSecondaryIndexes=[
+                    {
+                        "IndexName": "aa",
+                        "KeySchema": [
+                            {"AttributeName": "pk", "KeyType": "HASH"},
+                            {"AttributeName": "lr", "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ],
+                GlobalSecondaryIndexes=[
+                    {
+                        "IndexName": "zz",
+                        "KeySchema": [{"AttributeName": "gh", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ],
+            ),
+            "2 validation errors detected: "
+            f"Value 'zz' at 'globalSecondaryIndexes.1.member.indexName' {short} 3; "
+            f"Value 'aa' at 'localSecondaryIndexes.1.member.indexName' {short} 3",
+        ),
+        (
+            lambda: ddb.scan(
+                TableName="absent-table",
+                ScanFilter={"a": {"ComparisonOperator": "SOME"}},
+                Limit=0,
+                Segment=-1,
+                TotalSegments=0,
+            ),
+            "4 validation errors detected: "
+            f"Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value "
+            "greater than or equal to 1; "
+            f"Value 'SOME' at 'scanFilter.a.member.comparisonOperator' {enum}: [IN, NULL, BETWEEN, "
+            "LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]; "
+            "Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater "
+            "than or equal to 0; "
+            "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
+            "than or equal to 1",
+        ),
+    ]
+    for call, message in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_of(excinfo) == ("ValidationException", message, 400)
+    assert "absent-table" not in ddb.list_tables()["TableNames"]

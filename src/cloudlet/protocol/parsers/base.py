@@ -29,7 +29,7 @@ from cloudlet.errors import ServiceError
 from cloudlet.http import HttpRequest
 from cloudlet.protocol import faults
 from cloudlet.protocol.timestamps import parse_timestamp
-from cloudlet.protocol.validation import ENUM_SERVICES, validate
+from cloudlet.protocol.validation import CORAL_SERVICES, validate
 
 
 class WrongType(Exception):
@@ -77,7 +77,7 @@ class RequestParser:
             raise faults.wrong_type(service, self.protocol, path, exc.expected, exc.value) from exc
         except self.malformed_errors as exc:
             raise faults.malformed(self.protocol, _detail(exc)) from exc
-        issues = validate(shape, params, enums=service.service_name in ENUM_SERVICES)
+        issues = validate(shape, params, coral=service.service_name in CORAL_SERVICES)
         if issues:
             issues = [replace(issue, wire=self.wire_path(shape, issue.path)) for issue in issues]
             raise faults.invalid_parameters(service, self.protocol, issues)
