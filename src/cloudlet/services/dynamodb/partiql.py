@@ -127,9 +127,13 @@ def _insert(table: Table, statement: Insert) -> Write:
 
 def _update(table: Table, statement: Update) -> Write:
     key = _key(statement.where, statement.scope, table, _NO_KEY)
-    paths = [path.concrete(statement.scope) for path, _ in statement.sets] + [
-        path.concrete(statement.scope) for path in statement.removes
-    ]
+    update = ast.Update(
+        set=tuple(statement.sets),
+        remove=tuple(statement.removes),
+        add=tuple(statement.adds),
+        delete=tuple(statement.deletes),
+    )
+    paths = [path.concrete(statement.scope) for path in update.paths()]
     for path in paths:
         if path[0] in table.key_names:
             raise invalid(f"Cannot update attribute {path[0]}. This attribute is part of the key")
@@ -139,7 +143,7 @@ def _update(table: Table, statement: Update) -> Write:
         table.row_key(key),
         key,
         condition=statement.where,
-        update=ast.Update(set=tuple(statement.sets), remove=tuple(statement.removes)),
+        update=update,
         scope=statement.scope,
         paths=paths,
     )

@@ -23,7 +23,13 @@ from cloudlet.services.dynamodb.errors import validation
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.partiql_lexer import Token, not_well_formed, position, tokenize
 from cloudlet.services.dynamodb.partiql_values import literal_number
-from cloudlet.services.dynamodb.types import AttributeValue, AttributeValueError, Item, check_value
+from cloudlet.services.dynamodb.types import (
+    SET_TYPES,
+    AttributeValue,
+    AttributeValueError,
+    Item,
+    check_value,
+)
 
 Node = ast.Condition | ast.Operand
 
@@ -88,6 +94,10 @@ class Update:
     scope: ast.Scope
     sets: list[tuple[ast.Path, ast.Operand]] = field(default_factory=list)
     removes: list[ast.Path] = field(default_factory=list)
+    adds: list[tuple[ast.Path, ast.Operand]] = field(default_factory=list)
+    """`SET a = set_add(a, <<...>>)`, an ADD of the set."""
+    deletes: list[tuple[ast.Path, ast.Operand]] = field(default_factory=list)
+    """`SET a = set_delete(a, <<...>>)`, a DELETE of the set."""
 
 
 @dataclass
@@ -248,9 +258,9 @@ class _Parser:
     def assignments(self, statement: Update) -> None:
         while True:
             if self.word("SET"):
-                statement.sets.append(self.assignment())
+                self.assignment(statement)
                 while self.op(","):
-                    statement.sets.append(self.assignment())
+                    self.assignment(statement)
             elif self.word("REMOVE"):
                 statement.removes.append(self.path())
                 while self.op(","):
@@ -258,15 +268,55 @@ class _Parser:
             else:
                 return
 
-    def assignment(self) -> tuple[ast.Path, ast.Operand]:
+    def assignment(self, statement: Update) -> None:
         target = self.path()
         if not self.op("="):
             raise not_well_formed("Unexpected term")
+        if self.peek().is_word("SET_ADD", "SET_DELETE") and self.peek(1).text == "(":
+            name, members = self.set_function(target)
+            (statement.adds if name == "SET_ADD" else statement.deletes).append((target, members))
+            return
         value = self.operand(self.term())
         for sign in ("+", "-"):
             if self.op(sign):
                 value = ast.Arithmetic(sign, value, self.operand(self.rhs(self.term)))
-        return target, value
+        statement.sets.append((target, value))
+
+    def set_function(self, target: ast.Path) -> tuple[str, ast.Operand]:
+        """`set_add(<target>, <set>)` or `set_delete(...)`: (upper-case name, the set)."""
+        token = self.take()
+        name = token.text.upper()
+        self.take()  # (
+        first_token = self.peek()
+        args = self.arguments()
+        at = position(self.text, token)
+        if len(args) != 2:
+            raise validation(f"{name} must have exactly two arguments at {at}")
+        first, second = args
+        if not isinstance(first, ast.Path) or first.concrete(self.scope) != target.concrete(
+            self.scope
+        ):
+            raise validation(
+                f"The first argument to {name} must equal the assignment value at {at}"
+            )
+        if not isinstance(second, ast.Literal) or next(iter(second.literal)) not in SET_TYPES:
+            raise validation(
+                f"The second argument to {name} must be a value with type SET at "
+                f"{position(self.text, first_token)}"
+            )
+        return name, second
+
+    def arguments(self) -> list[Node]:
+        """A function's arguments, after its `(`."""
+        args: list[Node] = []
+        if self.op(")"):
+            return args
+        args.append(self.term())
+        while self.op(","):
+            args.append(self.term())
+        if not self.op(")"):
+            raise not_well_formed("Unexpected term")
+        return args
 
     def delete(self) -> Delete:
         if not self.word("FROM"):
@@ -397,13 +447,7 @@ class _Parser:
         token = self.take()
         name = token.text.lower()
         self.take()  # (
-        args: list[Node] = []
-        if not self.op(")"):
-            args.append(self.term())
-            while self.op(","):
-                args.append(self.term())
-            if not self.op(")"):
-                raise not_well_formed("Unexpected term")
+        args = self.arguments()
         if name not in _CONDITION_FUNCTIONS and name != "size":
             raise validation(f"Unrecognized function: {name} at {position(self.text, token)}")
         arity = 1 if name in _PATH_FUNCTIONS or name == "size" else 2
