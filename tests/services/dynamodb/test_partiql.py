@@ -73,3 +73,193 @@ def test_select_from_an_index(ddb: Any, make_table: Any, error_of: Any) -> None:
         with pytest.raises(ClientError) as excinfo:
             ddb.execute_statement(Statement=statement, ConsistentRead=consistent)
         assert error_of(excinfo) == ("ValidationException", message, 400)
+
+
+def test_batch_errors_use_the_batch_codes(ddb: Any, table: str) -> None:
+    responses = ddb.batch_execute_statement(
+        Statements=[
+            {"Statement": f"INSERT INTO \"{table}\" VALUE {{'pk': 'e', 'sk': 1}}"},
+            {"Statement": f"INSERT INTO \"{table}\" VALUE {{'pk': 'e', 'sk': 1}}"},
+            {"Statement": f"UPDATE \"{table}\" SET v = 1 WHERE pk = 'none' AND sk = 1"},
+            {"Statement": f"SELECT * FROM \"{table}\" WHERE pk = 'e' AND sk = 1 foo"},
+            {"Statement": "SELECT * FROM \"never-created\" WHERE pk = 'e'"},
+            {"Statement": f'SELECT * FROM "{table}" WHERE v = 1'},
+        ]
+    )["Responses"]
+    assert [r.get("Error", {}).get("Code") for r in responses] == [
+        None,
+        "DuplicateItem",
+        "ConditionalCheckFailed",
+        "ValidationError",
+        "ResourceNotFound",
+        "ValidationError",
+    ]
+    assert responses[5]["Error"]["Message"] == (
+        "Select statements within BatchExecuteStatement must specify the primary key in the "
+        "where clause."
+    )
+
+
+def test_write_responses(ddb: Any, table: str) -> None:
+    insert = f"INSERT INTO \"{table}\" VALUE {{'pk': 'w', 'sk': 1}}"
+    assert ddb.execute_statement(Statement=insert)["Items"] == []
+    update = f"UPDATE \"{table}\" SET v = 2 WHERE pk = 'w' AND sk = 1"
+    assert ddb.execute_statement(Statement=update)["Items"] == []
+    for _ in range(2):  # the second DELETE finds nothing and still succeeds
+        delete = f"DELETE FROM \"{table}\" WHERE pk = 'w' AND sk = 1"
+        assert ddb.execute_statement(Statement=delete)["Items"] == []
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "w"}, "sk": {"N": "1"}})
+
+
+def test_delete_condition_beyond_the_key(ddb: Any, table: str) -> None:
+    ddb.put_item(TableName=table, Item={"pk": {"S": "d"}, "sk": {"N": "1"}, "v": {"N": "1"}})
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.execute_statement(
+            Statement=f"DELETE FROM \"{table}\" WHERE pk = 'd' AND sk = 1 AND v = 2"
+        )
+    assert ddb.get_item(TableName=table, Key={"pk": {"S": "d"}, "sk": {"N": "1"}})["Item"]
+
+
+def test_transaction_responses_and_capacity(ddb: Any, table: str) -> None:
+    ddb.put_item(TableName=table, Item={"pk": {"S": "t"}, "sk": {"N": "1"}})
+    writes = ddb.execute_transaction(
+        TransactStatements=[
+            {"Statement": f"UPDATE \"{table}\" SET v = 2 WHERE pk = 't' AND sk = 1"},
+            {"Statement": f"INSERT INTO \"{table}\" VALUE {{'pk': 't', 'sk': 2}}"},
+        ],
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert writes["Responses"] == []
+    assert [entry["TableName"] for entry in writes["ConsumedCapacity"]] == [table]
+    reads = ddb.execute_transaction(
+        TransactStatements=[
+            {"Statement": f"SELECT v FROM \"{table}\" WHERE pk = 't' AND sk = 1"},
+            {"Statement": f"SELECT * FROM \"{table}\" WHERE pk = 't' AND sk = 3"},
+        ]
+    )
+    assert reads["Responses"] == [{"Item": {"v": {"N": "2"}}}, {}]
+    assert "ConsumedCapacity" not in reads
+
+
+@pytest.mark.parametrize("operator", ["<", "<=", ">", ">="])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"BOOL": True},
+        {"NULL": True},
+        {"L": [{"S": "a"}]},
+        {"M": {"a": {"S": "b"}}},
+        {"SS": ["a"]},
+        {"NS": ["1"]},
+        {"BS": [b"\x01"]},
+    ],
+)
+def test_ordering_refuses_unordered_operands(
+    ddb: Any, table: str, error_of: Any, operator: str, value: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.execute_statement(
+            Statement=f"SELECT pk FROM \"{table}\" WHERE pk = 'x' AND val {operator} ?",
+            Parameters=[value],
+        )
+    kind = next(iter(value))
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Incorrect operand type for operator or function; operator or function: "
+        f"{operator}, operand type: {kind}",
+        400,
+    )
+
+
+def test_ordering_operands_between_and_equality(ddb: Any, table: str, error_of: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.execute_statement(
+            Statement=f'SELECT pk FROM "{table}" WHERE val BETWEEN ? AND ?',
+            Parameters=[{"BOOL": True}, {"BOOL": False}],
+        )
+    assert error_of(excinfo)[1] == (
+        "Incorrect operand type for operator or function; operator or function: BETWEEN, "
+        "operand type: BOOL"
+    )
+    ddb.put_item(TableName=table, Item={"pk": {"S": "o"}, "sk": {"N": "1"}, "val": {"N": "1"}})
+    for statement, expected in [("val = ?", 0), ("val <> ?", 1)]:
+        found = ddb.execute_statement(
+            Statement=f"SELECT pk FROM \"{table}\" WHERE pk = 'o' AND {statement}",
+            Parameters=[{"BOOL": True}],
+        )
+        assert len(found["Items"]) == expected
+
+
+NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
+NESTING = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+    "beyond supported limit"
+)
+
+
+def _deep(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
+    for _ in range(depth):
+        leaf = {"M": {"n": leaf}}
+    return leaf
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT * FROM \"{t}\" WHERE pk = 'p' AND n = ?",
+        "INSERT INTO \"{t}\" VALUE {{'pk': 'p', 'sk': 1, 'n': ?}}",
+        "UPDATE \"{t}\" SET n = ? WHERE pk = 'p' AND sk = 1",
+    ],
+)
+@pytest.mark.parametrize(
+    ("parameter", "message"),
+    [
+        ({"N": "1e99999999999"}, f"{NOT_A_NUMBER}: 1e99999999999"),
+        ({"N": "-1e99999999999"}, f"{NOT_A_NUMBER}: -1e99999999999"),
+        ({"N": "1e2147483648"}, f"{NOT_A_NUMBER}: 1e2147483648"),
+        ({"N": "1e-2147483648"}, f"{NOT_A_NUMBER}: 1e-2147483648"),
+        ({"N": "1e-99999999999"}, f"{NOT_A_NUMBER}: 1e-99999999999"),
+        ({"N": ""}, NOT_A_NUMBER),
+        (
+            {"N": "1e2147483647"},
+            "Number underflow. Attempting to store a number with magnitude smaller than "
+            "supported range",
+        ),
+        ({"L": [{"N": "1"}, {"N": "1e99999999999"}]}, f"{NOT_A_NUMBER}: 1e99999999999"),
+        ({"M": {"x": {"N": "1e99999999999"}}}, f"{NOT_A_NUMBER}: 1e99999999999"),
+        ({"NS": ["1", "1e99999999999"]}, f"{NOT_A_NUMBER}: 1e99999999999"),
+        (_deep(40, {"N": "abc"}), NESTING),
+        ({"M": {"bad": {"N": "abc"}, "d": _deep(40, {"S": "x"})}}, f"{NOT_A_NUMBER}: abc"),
+        ({"M": {"d": _deep(40, {"S": "x"}), "bad": {"N": "abc"}}}, NESTING),
+    ],
+)
+def test_parameter_numbers_and_nesting(
+    ddb: Any,
+    table: str,
+    error_of: Any,
+    statement: str,
+    parameter: dict[str, Any],
+    message: str,
+) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.execute_statement(Statement=statement.format(t=table), Parameters=[parameter])
+    assert error_of(excinfo) == ("ValidationException", message, 400)
+    assert ddb.scan(TableName=table)["Items"] == []
+
+
+def test_parameter_errors_in_batch_and_transaction(ddb: Any, table: str, error_of: Any) -> None:
+    update = f"UPDATE \"{table}\" SET n = ? WHERE pk = 'p' AND sk = 1"
+    with pytest.raises(ClientError) as excinfo:
+        ddb.execute_transaction(
+            TransactStatements=[{"Statement": update, "Parameters": [{"N": "1e99999999999"}]}]
+        )
+    assert error_of(excinfo)[1] == f"{NOT_A_NUMBER}: 1e99999999999"
+    responses = ddb.batch_execute_statement(
+        Statements=[
+            {
+                "Statement": f"SELECT * FROM \"{table}\" WHERE pk = 'p' AND sk = 1 AND x = ?",
+                "Parameters": [_deep(100, {"S": "x"})],
+            }
+        ]
+    )["Responses"]
+    assert responses == [{"Error": {"Code": "ValidationError", "Message": NESTING}}]

@@ -62,15 +62,18 @@ class Database:
         """PutItem, UpdateItem or DeleteItem."""
         table = self.catalog.get(account, region, request["TableName"])
         write = prepare(kind, table, request)
-        if self.items.needs_transaction(table):
-            with self.store.atomic():
-                old, new = self._apply(write, True)
-        else:
-            needs_old = (
-                write.condition is not None or write.return_values != "NONE" or kind == "Update"
-            )
-            old, new = self._apply(write, needs_old)
+        old, new = self.run_write(write)
         return self._write_result(write, request, old, new)
+
+    def run_write(self, write: Write) -> tuple[Item | None, Item | None]:
+        """Check and make one prepared write: (old item, new item)."""
+        if self.items.needs_transaction(write.table):
+            with self.store.atomic():
+                return self._apply(write, True)
+        needs_old = (
+            write.condition is not None or write.return_values != "NONE" or write.kind == "Update"
+        )
+        return self._apply(write, needs_old)
 
     def _apply(self, write: Write, needs_old: bool) -> tuple[Item | None, Item | None]:
         """Check and make one write: (old item, new item)."""

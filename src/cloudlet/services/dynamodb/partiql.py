@@ -1,197 +1,194 @@
-"""PartiQL for DynamoDB: SELECT, INSERT, UPDATE and DELETE, run through the same data path.
+"""PartiQL for DynamoDB: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction.
 
-Statements are translated, not interpreted separately: literals (`'text'`, numbers, `true`,
-`null`, `[...]`, `{...}`, `<<...>>` sets) and `?` parameters become `:p<n>` placeholders, quoted
-identifiers `"name"` become `#n<n>`, and the WHERE clause is then an ordinary condition
-expression. SELECT runs as a Scan with that filter; INSERT is a PutItem that must not overwrite
-(`DuplicateItemException`); UPDATE and DELETE act on the one item their WHERE names by key.
+Statements are parsed by `partiql_parser` into the expression trees the rest of the data path
+evaluates, then run there: a SELECT is a Scan filtered by its WHERE tree (a SELECT inside a batch
+or a transaction reads the one item its WHERE names by key); INSERT is a put that must not
+overwrite (`DuplicateItemException`); UPDATE and DELETE act on the one item their WHERE names by
+key, with the whole WHERE as the write's condition (a DELETE only checks the part beyond the key,
+so deleting an absent item succeeds). Parameters are checked (`partiql_values`) before the
+statement is read. A write answers `Items: []`; a transaction of writes answers `Responses: []`.
 """
 
 from __future__ import annotations
 
-import re
 from base64 import b64decode, b64encode
+from collections.abc import Iterator
 from typing import Any
 
-from cloudlet.errors import ServiceError
-from cloudlet.services.dynamodb import query
+from cloudlet.errors import ServiceError, ValidationError
+from cloudlet.services.dynamodb import capacity, query
 from cloudlet.services.dynamodb.database import Database
-from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.errors import invalid, validation
+from cloudlet.services.dynamodb.expressions import ast
+from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.models import Table
+from cloudlet.services.dynamodb.partiql_parser import (
+    Delete,
+    Insert,
+    Select,
+    Statement,
+    Update,
+    parse,
+)
+from cloudlet.services.dynamodb.partiql_values import check_parameters
 from cloudlet.services.dynamodb.storage import dumps, loads
 from cloudlet.services.dynamodb.transactions import Transactions
+from cloudlet.services.dynamodb.types import MAX_ITEM_BYTES, Item, item_size, sort_value
+from cloudlet.services.dynamodb.writes import Write
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<quoted>\"(?:[^\"]|\"\")*\")|(?P<number>-?\d+(?:\.\d+)?"
-    r"(?:[eE][-+]?\d+)?)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><<|>>|<>|<=|>=|!=|[=<>(),.\[\]{}:?*])"
-    r"|(?P<other>\S))"
-)
+_BATCH_CODES = {
+    "ValidationException": "ValidationError",
+    "ConditionalCheckFailedException": "ConditionalCheckFailed",
+    "DuplicateItemException": "DuplicateItem",
+    "ResourceNotFoundException": "ResourceNotFound",
+    "ProvisionedThroughputExceededException": "ProvisionedThroughputExceeded",
+    "TransactionConflictException": "TransactionConflict",
+    "RequestLimitExceeded": "RequestLimitExceeded",
+    "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceeded",
+    "ThrottlingException": "ThrottlingError",
+    "AccessDeniedException": "AccessDenied",
+}
+"""Exception codes as BatchExecuteStatement's per-statement `Error.Code` (botocore's enum)."""
 
-
-class _Statement:
-    """One statement's tokens, turned into expression text with placeholders."""
-
-    def __init__(self, text: str, parameters: list[Any]) -> None:
-        self.tokens = [
-            (m.lastgroup or "", m.group(m.lastgroup or 0)) for m in _TOKEN.finditer(text)
-        ]
-        self.position = 0
-        self.parameters = list(parameters)
-        self.values: dict[str, Any] = {}
-        self.names: dict[str, str] = {}
-
-    def peek(self) -> tuple[str, str]:
-        return self.tokens[self.position] if self.position < len(self.tokens) else ("", "")
-
-    def take(self) -> tuple[str, str]:
-        token = self.peek()
-        self.position += 1
-        return token
-
-    def keyword(self, word: str) -> bool:
-        kind, text = self.peek()
-        if kind == "word" and text.upper() == word:
-            self.position += 1
-            return True
-        return False
-
-    def expect(self, text: str) -> None:
-        found = self.take()[1]
-        if found.upper() != text:
-            raise _syntax(found)
-
-    def identifier(self) -> str:
-        kind, text = self.take()
-        if kind == "quoted":
-            return text[1:-1].replace('""', '"')
-        if kind == "word":
-            return text
-        raise _syntax(text)
-
-    def value(self) -> dict[str, Any]:
-        kind, text = self.take()
-        if text == "?":
-            if not self.parameters:
-                raise validation("Number of parameters in request and statement don't match.")
-            return dict(self.parameters.pop(0))
-        if kind == "string":
-            return {"S": text[1:-1].replace("''", "'")}
-        if kind == "number":
-            return {"N": text}
-        if kind == "word" and text.lower() in ("true", "false"):
-            return {"BOOL": text.lower() == "true"}
-        if kind == "word" and text.lower() == "null":
-            return {"NULL": True}
-        if text == "[":
-            return {"L": self._sequence("]")}
-        if text == "<<":
-            members = self._sequence(">>")
-            kinds = {next(iter(m)) for m in members}
-            if len(kinds) != 1 or not kinds <= {"S", "N", "B"}:
-                raise validation("Unsupported set element type")
-            kind_name = kinds.pop()
-            return {kind_name + "S": [m[kind_name] for m in members]}
-        if text == "{":
-            fields: dict[str, Any] = {}
-            while self.peek()[1] != "}":
-                key_kind, key = self.take()
-                if key_kind != "string":
-                    raise _syntax(key)
-                self.expect(":")
-                fields[key[1:-1]] = self.value()
-                if self.peek()[1] == ",":
-                    self.take()
-            self.take()
-            return {"M": fields}
-        raise _syntax(text)
-
-    def _sequence(self, end: str) -> list[Any]:
-        members = []
-        while self.peek()[1] != end:
-            members.append(self.value())
-            if self.peek()[1] == ",":
-                self.take()
-        self.take()
-        return members
-
-    def placeholder(self, value: dict[str, Any]) -> str:
-        name = f":p{len(self.values)}"
-        self.values[name] = value
-        return name
-
-    def name(self, text: str) -> str:
-        name = f"#n{len(self.names)}"
-        self.names[name] = text
-        return name
-
-    def condition_text(self, stop: tuple[str, ...] = ()) -> str:
-        """The rest of the statement (up to a stop keyword) as a condition expression."""
-        parts: list[str] = []
-        while self.position < len(self.tokens):
-            kind, text = self.peek()
-            if kind == "word" and text.upper() in stop:
-                break
-            if kind == "quoted" or (kind == "word" and text.upper() not in _KEYWORDS):
-                self.take()
-                parts.append(self.name(text[1:-1] if kind == "quoted" else text))
-            elif (
-                kind in ("string", "number")
-                or text in ("?", "[", "{", "<<")
-                or (kind == "word" and text.lower() in ("true", "false", "null"))
-            ):
-                parts.append(self.placeholder(self.value()))
-            else:
-                self.take()
-                parts.append("<>" if text == "!=" else text)
-        return " ".join(parts)
+_NO_KEY = "Where clause does not contain a mandatory equality on all key attributes"
+_NO_KEY_SELECT = "Select statements within %s must specify the primary key in the where clause."
 
 
-_KEYWORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "TRUE", "FALSE", "NULL", "MISSING"}
-_FUNCTIONS = ("ATTRIBUTE_EXISTS", "ATTRIBUTE_NOT_EXISTS", "BEGINS_WITH", "CONTAINS", "SIZE")
-_KEYWORDS |= set(_FUNCTIONS)
+def _statement(entry: dict[str, Any]) -> Statement:
+    return parse(entry["Statement"], check_parameters(entry.get("Parameters") or []))
 
 
-def _syntax(token: str) -> ServiceError:
-    return validation(
-        f"Statement wasn't well formed, can't be processed: unexpected token {token!r}"
-    )
+# -- keys and conditions -------------------------------------------------------------------
 
 
-def _where(statement: _Statement) -> str | None:
-    if not statement.keyword("WHERE"):
+def _conjuncts(condition: ast.Condition | None) -> Iterator[ast.Condition]:
+    if isinstance(condition, ast.And):
+        yield from _conjuncts(condition.left)
+        yield from _conjuncts(condition.right)
+    elif condition is not None:
+        yield condition
+
+
+def _key_equality(part: ast.Condition, scope: ast.Scope, table: Table) -> tuple[str, Any] | None:
+    """(key attribute, value) when `part` reads `<key attribute> = <value>`."""
+    if not isinstance(part, ast.Compare) or part.op != "=":
         return None
-    return statement.condition_text()
+    for path, value in ((part.left, part.right), (part.right, part.left)):
+        if isinstance(path, ast.Path) and isinstance(value, ast.Literal):
+            name = path.concrete(scope)
+            if len(name) == 1 and name[0] in table.key_names:
+                return str(name[0]), value.literal
+    return None
 
 
-def _key_from_where(
-    db: Database,
-    table_name: str,
-    account: str,
-    region: str,
-    statement: _Statement,
-    where: str | None,
-) -> dict[str, Any]:
-    table = db.catalog.get(account, region, table_name)
-    key: dict[str, Any] = {}
-    for part in (where or "").split(" AND "):
-        match = re.fullmatch(r"\s*(#n\d+)\s*=\s*(:p\d+)\s*", part)
-        if match and statement.names.get(match.group(1)) in table.key_names:
-            key[statement.names[match.group(1)]] = statement.values[match.group(2)]
+def _key(where: ast.Condition | None, scope: ast.Scope, table: Table, message: str) -> Item:
+    """The primary key the WHERE names by equality on every key attribute."""
+    key: Item = {}
+    for part in _conjuncts(where):
+        found = _key_equality(part, scope, table)
+        if found is not None:
+            key.setdefault(*found)
     if set(key) != set(table.key_names):
-        raise validation("Where clause does not contain a mandatory equality on all key attributes")
+        raise validation(message)
+    table.check_key(key)
     return key
 
 
-def _request(statement: _Statement, **members: Any) -> dict[str, Any]:
-    request = {k: v for k, v in members.items() if v}
-    used = " ".join(str(v) for v in members.values() if isinstance(v, str))
-    names = {k: v for k, v in statement.names.items() if k in used}
-    values = {k: v for k, v in statement.values.items() if k in used}
-    if names:
-        request["ExpressionAttributeNames"] = names
-    if values:
-        request["ExpressionAttributeValues"] = values
-    return request
+def _beyond_key(
+    where: ast.Condition | None, scope: ast.Scope, table: Table
+) -> ast.Condition | None:
+    """The WHERE without its key equalities (None when nothing else is left)."""
+    rest: ast.Condition | None = None
+    for part in _conjuncts(where):
+        if _key_equality(part, scope, table) is None:
+            rest = part if rest is None else ast.And(rest, part)
+    return rest
+
+
+# -- writes --------------------------------------------------------------------------------
+
+
+def _insert(table: Table, statement: Insert) -> Write:
+    item = statement.item
+    table.check_item_keys(item)
+    if item_size(item) > MAX_ITEM_BYTES:
+        raise validation("Item size has exceeded the maximum allowed size")
+    hash_key = ast.Path(("#k",))
+    return Write(
+        "Put",
+        table,
+        table.row_key(item),
+        table.key_of(item),
+        item=item,
+        condition=ast.Function("attribute_not_exists", (hash_key,)),
+        scope=ast.Scope({"#k": table.hash.name}, {}),
+    )
+
+
+def _update(table: Table, statement: Update) -> Write:
+    key = _key(statement.where, statement.scope, table, _NO_KEY)
+    update = ast.Update(
+        set=tuple(statement.sets),
+        remove=tuple(statement.removes),
+        add=tuple(statement.adds),
+        delete=tuple(statement.deletes),
+    )
+    paths = [path.concrete(statement.scope) for path in update.paths()]
+    for path in paths:
+        if path[0] in table.key_names:
+            raise invalid(f"Cannot update attribute {path[0]}. This attribute is part of the key")
+    return Write(
+        "Update",
+        table,
+        table.row_key(key),
+        key,
+        condition=statement.where,
+        update=update,
+        scope=statement.scope,
+        paths=paths,
+    )
+
+
+def _delete(table: Table, statement: Delete) -> Write:
+    key = _key(statement.where, statement.scope, table, _NO_KEY)
+    return Write(
+        "Delete",
+        table,
+        table.row_key(key),
+        key,
+        condition=_beyond_key(statement.where, statement.scope, table),
+        scope=statement.scope,
+    )
+
+
+def _plan_write(db: Database, account: str, region: str, statement: Statement) -> Write:
+    table = db.catalog.get(account, region, statement.table)
+    if isinstance(statement, Insert):
+        return _insert(table, statement)
+    if isinstance(statement, Update):
+        return _update(table, statement)
+    assert isinstance(statement, Delete)
+    return _delete(table, statement)
+
+
+def _duplicate(write: Write, error: ServiceError) -> ServiceError:
+    """An INSERT's failed not-exists condition, as AWS reports it."""
+    if write.kind == "Put" and error.code == "ConditionalCheckFailedException":
+        return ServiceError("Duplicate primary key exists in table", code="DuplicateItemException")
+    return error
+
+
+def _run_write(db: Database, write: Write) -> None:
+    try:
+        db.run_write(write)
+    except ServiceError as error:
+        raised = _duplicate(write, error)
+        if raised is error:
+            raise
+        raise raised from error
+
+
+# -- reads ---------------------------------------------------------------------------------
 
 
 def _check_index(table: Table, name: str, consistent: bool) -> None:
@@ -203,132 +200,78 @@ def _check_index(table: Table, name: str, consistent: bool) -> None:
         raise validation("Strongly consistent read is not supported on Global Secondary Indexes")
 
 
-def _run(
+def _shape(statement: Select, items: list[Item]) -> list[Item]:
+    """The items in ORDER BY order, projected on the SELECT list."""
+    if statement.order is not None:
+        path, descending = statement.order
+        present = [item for item in items if path.value(item, statement.scope) is not None]
+        present.sort(
+            key=lambda item: sort_value(path.value(item, statement.scope) or {}),
+            reverse=descending,
+        )
+        items = present + [item for item in items if path.value(item, statement.scope) is None]
+    if statement.projection is None:
+        return items
+    paths = [path.concrete(statement.scope) for path in statement.projection]
+    return [finish_projection(project(item, paths)) for item in items]
+
+
+def _select(
     db: Database,
     account: str,
     region: str,
-    text: str,
-    parameters: list[Any],
-    limit: int | None = None,
-    token: dict[str, Any] | None = None,
-    consistent: bool = False,
+    statement: Select,
+    limit: int | None,
+    start: dict[str, Any] | None,
+    consistent: bool,
 ) -> dict[str, Any]:
-    statement = _Statement(text, parameters)
-    if statement.keyword("SELECT"):
-        projection: list[str] = []
-        if statement.peek()[1] == "*":
-            statement.take()
-        else:
-            while True:
-                projection.append(statement.name(statement.identifier()))
-                if statement.peek()[1] != ",":
-                    break
-                statement.take()
-        if not statement.keyword("FROM"):
-            raise _syntax(statement.peek()[1])
-        table_name = statement.identifier()
-        index = None
-        if statement.peek()[1] == ".":
-            statement.take()
-            index = statement.identifier()
-        if index is not None:
-            _check_index(db.catalog.get(account, region, table_name), index, consistent)
-        where = _where(statement)
-        request = _request(
-            statement,
-            TableName=table_name,
-            IndexName=index,
-            FilterExpression=where,
-            ProjectionExpression=", ".join(projection) or None,
-        )
-        if limit:
-            request["Limit"] = limit
-        if token:
-            request["ExclusiveStartKey"] = token
-        if consistent:
-            request["ConsistentRead"] = True
-        result = query.scan(db, account, region, request)
-        answer: dict[str, Any] = {"Items": result.get("Items", [])}
-        if "LastEvaluatedKey" in result:
-            answer["LastEvaluatedKey"] = result["LastEvaluatedKey"]
-        return answer
-    if statement.keyword("INSERT"):
-        statement.expect("INTO")
-        table_name = statement.identifier()
-        statement.expect("VALUE")
-        item = statement.value()
-        if "M" not in item:
-            raise _syntax("VALUE")
-        table = db.catalog.get(account, region, table_name)
-        try:
-            db.write_one(
-                "Put",
-                account,
-                region,
-                {
-                    "TableName": table_name,
-                    "Item": item["M"],
-                    "ConditionExpression": "attribute_not_exists(#k)",
-                    "ExpressionAttributeNames": {"#k": table.hash.name},
-                },
-            )
-        except ServiceError as error:
-            if error.code == "ConditionalCheckFailedException":
-                raise ServiceError(
-                    "Duplicate primary key exists in table", code="DuplicateItemException"
-                ) from error
-            raise
+    table = db.catalog.get(account, region, statement.table)
+    if statement.index is not None:
+        _check_index(table, statement.index, consistent)
+    request: dict[str, Any] = {"TableName": statement.table}
+    if statement.index is not None:
+        request["IndexName"] = statement.index
+    if limit:
+        request["Limit"] = limit
+    if start:
+        request["ExclusiveStartKey"] = start
+    if consistent:
+        request["ConsistentRead"] = True
+    where = (statement.where, statement.scope) if statement.where is not None else None
+    result = query.scan(db, account, region, request, where)
+    answer: dict[str, Any] = {"Items": _shape(statement, result.get("Items", []))}
+    if "LastEvaluatedKey" in result:
+        answer["LastEvaluatedKey"] = result["LastEvaluatedKey"]
+    return answer
+
+
+def _read_one(db: Database, account: str, region: str, statement: Select, operation: str) -> Item:
+    """A SELECT in a batch or a transaction: the one item its WHERE names by key, if it matches
+    ({} when there is none)."""
+    table = db.catalog.get(account, region, statement.table)
+    key = _key(
+        statement.where,
+        statement.scope,
+        table,
+        _NO_KEY_SELECT % operation,
+    )
+    item = db.items.load(table, table.row_key(key))
+    if item is None or (
+        statement.where is not None and not statement.where.test(item, statement.scope)
+    ):
         return {}
-    if statement.keyword("UPDATE"):
-        table_name = statement.identifier()
-        sets: list[str] = []
-        removes: list[str] = []
-        mode = ""
-        while True:
-            if statement.keyword("SET"):
-                mode = "SET"
-            elif statement.keyword("REMOVE"):
-                mode = "REMOVE"
-            elif mode and statement.peek()[1] == ",":
-                statement.take()
-            else:
-                break
-            target = statement.name(statement.identifier())
-            if mode == "SET":
-                statement.expect("=")
-                sets.append(f"{target} = {statement.placeholder(statement.value())}")
-            else:
-                removes.append(target)
-        where = _where(statement)
-        key = _key_from_where(db, table_name, account, region, statement, where)
-        update = " ".join(
-            part
-            for part in (
-                "SET " + ", ".join(sets) if sets else "",
-                "REMOVE " + ", ".join(removes) if removes else "",
-            )
-            if part
-        )
-        request = _request(
-            statement, TableName=table_name, UpdateExpression=update, ConditionExpression=where
-        )
-        request["Key"] = key
-        db.write_one("Update", account, region, request)
-        return {}
-    if statement.keyword("DELETE"):
-        statement.expect("FROM")
-        table_name = statement.identifier()
-        where = _where(statement)
-        key = _key_from_where(db, table_name, account, region, statement, where)
-        request = _request(statement, TableName=table_name, ConditionExpression=where)
-        request["Key"] = key
-        db.write_one("Delete", account, region, request)
-        return {}
-    raise _syntax(statement.peek()[1])
+    return {"Item": _shape(statement, [item])[0]}
+
+
+# -- operations ----------------------------------------------------------------------------
 
 
 def execute(db: Database, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
     """ExecuteStatement."""
+    statement = _statement(request)
+    if not isinstance(statement, Select):
+        _run_write(db, _plan_write(db, account, region, statement))
+        return {"Items": []}
     token = request.get("NextToken")
     start = None
     if token:
@@ -338,23 +281,18 @@ def execute(db: Database, account: str, region: str, request: dict[str, Any]) ->
             raise validation("Invalid NextToken") from exc
         if not isinstance(start, dict):
             raise validation("Invalid NextToken")
-    result = _run(
+    result = _select(
         db,
         account,
         region,
-        request["Statement"],
-        request.get("Parameters") or [],
+        statement,
         request.get("Limit"),
         start,
         bool(request.get("ConsistentRead")),
     )
-    answer: dict[str, Any] = {}
-    if "Items" in result:
-        answer["Items"] = result["Items"]
     if "LastEvaluatedKey" in result:
-        answer["NextToken"] = b64encode(dumps(result["LastEvaluatedKey"]).encode()).decode()
-        answer["LastEvaluatedKey"] = result["LastEvaluatedKey"]
-    return answer
+        result["NextToken"] = b64encode(dumps(result["LastEvaluatedKey"]).encode()).decode()
+    return result
 
 
 def batch(db: Database, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -362,47 +300,95 @@ def batch(db: Database, account: str, region: str, request: dict[str, Any]) -> d
     responses: list[dict[str, Any]] = []
     for entry in request["Statements"]:
         try:
-            result = _run(
-                db,
-                account,
-                region,
-                entry["Statement"],
-                entry.get("Parameters") or [],
-                consistent=bool(entry.get("ConsistentRead")),
-            )
-            item = (result.get("Items") or [None])[0]
-            responses.append({"Item": item} if item else {})
+            statement = _statement(entry)
+            if isinstance(statement, Select):
+                responses.append(_read_one(db, account, region, statement, "BatchExecuteStatement"))
+            else:
+                _run_write(db, _plan_write(db, account, region, statement))
+                responses.append({})
         except ServiceError as error:
-            code = error.code.removesuffix("Exception")
+            code = _BATCH_CODES.get(error.code, "InternalServerError")
             responses.append({"Error": {"Code": code, "Message": error.message}})
     return {"Responses": responses}
+
+
+def _plan_transaction(
+    db: Database, account: str, region: str, statements: list[dict[str, Any]]
+) -> list[Statement | Write]:
+    """Every statement read and checked before anything runs: SELECTs stay statements, writes
+    become prepared writes. A statement AWS refuses names its place in the request."""
+    planned: list[Statement | Write] = []
+    for index, entry in enumerate(statements):
+        parameters = check_parameters(entry.get("Parameters") or [])
+        try:
+            statement = parse(entry["Statement"], parameters)
+            if isinstance(statement, Select):
+                table = db.catalog.get(account, region, statement.table)
+                _key(statement.where, statement.scope, table, _NO_KEY_SELECT % "ExecuteTransaction")
+                planned.append(statement)
+            else:
+                planned.append(_plan_write(db, account, region, statement))
+        except ValidationError as error:
+            raise validation(
+                f"Validation failed in TransactStatements[{index}]: {error.message}"
+            ) from error
+    return planned
+
+
+def _cancelled(reasons: list[dict[str, Any]]) -> ServiceError:
+    codes = ", ".join(reason["Code"] for reason in reasons)
+    return ServiceError(
+        f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+        code="TransactionCanceledException",
+        fields={"CancellationReasons": reasons},
+    )
 
 
 def transaction(
     db: Database, tx: Transactions, account: str, region: str, request: dict[str, Any]
 ) -> dict[str, Any]:
     """ExecuteTransaction: every statement in one SQLite transaction, all or nothing."""
+    planned = _plan_transaction(db, account, region, request["TransactStatements"])
+    meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
     responses: list[dict[str, Any]] = []
-    statements = request["TransactStatements"]
-    try:
-        with db.store.atomic():
-            for entry in statements:
-                result = _run(
-                    db, account, region, entry["Statement"], entry.get("Parameters") or []
-                )
-                item = (result.get("Items") or [None])[0]
-                responses.append({"Item": item} if item else {})
-    except ServiceError as error:
-        if error.code not in ("ConditionalCheckFailedException", "DuplicateItemException"):
-            raise
-        reasons = [{"Code": "None"}] * len(responses)
-        reasons.append({"Code": error.code.removesuffix("Exception"), "Message": error.message})
-        reasons += [{"Code": "None"}] * (len(statements) - len(reasons))
-        codes = ", ".join(reason["Code"] for reason in reasons)
-        raise ServiceError(
-            "Transaction cancelled, please refer cancellation reasons for specific reasons "
-            f"[{codes}]",
-            code="TransactionCanceledException",
-            fields={"CancellationReasons": reasons},
-        ) from error
-    return {"Responses": responses}
+    with db.store.atomic():
+        for position, action in enumerate(planned):
+            try:
+                responses.append(_transact_one(db, account, region, action, meter))
+            except ServiceError as error:
+                if error.code not in ("ConditionalCheckFailedException", "DuplicateItemException"):
+                    raise
+                reasons: list[dict[str, Any]] = [{"Code": "None"}] * len(planned)
+                reasons[position] = {
+                    "Code": error.code.removesuffix("Exception"),
+                    "Message": error.message,
+                }
+                raise _cancelled(reasons) from error
+    reads = any(isinstance(action, Select) for action in planned)
+    result: dict[str, Any] = {"Responses": responses if reads else []}
+    if meter.mode:
+        result["ConsumedCapacity"] = meter.render()
+    return result
+
+
+def _transact_one(
+    db: Database, account: str, region: str, action: Statement | Write, meter: capacity.Meter
+) -> dict[str, Any]:
+    """Run one planned statement of a transaction (capacity counts double, as AWS's does)."""
+    if isinstance(action, Write):
+        old = db.items.load(action.table, action.key)
+        try:
+            action.check(old)
+        except ServiceError as error:
+            raise _duplicate(action, error) from error
+        new = action.result(old)
+        db.items.write(action.table, action.key, old, new)
+        size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+        meter.add(action.table, 2 * capacity.write_units(size), write=True)
+        return {}
+    assert isinstance(action, Select)
+    table = db.catalog.get(account, region, action.table)
+    answer = _read_one(db, account, region, action, "ExecuteTransaction")
+    size = item_size(answer["Item"]) if answer else 0
+    meter.add(table, 2 * capacity.read_units(size))
+    return answer

@@ -139,7 +139,14 @@ def query(db: Database, account: str, region: str, request: dict[str, Any]) -> d
     return _page(db, source, request, sql, params, filter_tree, scope, trees)
 
 
-def scan(db: Database, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+def scan(
+    db: Database,
+    account: str,
+    region: str,
+    request: dict[str, Any],
+    where: tuple[ast.Condition, ast.Scope] | None = None,
+) -> dict[str, Any]:
+    """Scan; `where` is a filter already parsed (PartiQL's WHERE) in place of the request's."""
     source = source_for(db, account, region, request)
     parsed, scope = read_expressions(
         request,
@@ -150,6 +157,8 @@ def scan(db: Database, account: str, region: str, request: dict[str, Any]) -> di
     filter_tree = trees.get("Filter") or legacy.conditions(
         request.get("ScanFilter"), request.get("ConditionalOperator")
     )
+    if where is not None:
+        filter_tree, scope = where
     sql_table, column, ident = source.sql
     sql = f"SELECT {column}, body FROM {sql_table} WHERE {'iid' if source.index else 'tid'} = ?"
     params: list[Any] = [ident]
