@@ -29,6 +29,30 @@ def test_insert_select_update_delete(ddb: Any, table: str, error_of: Any) -> Non
     assert ddb.execute_statement(Statement=f'SELECT * FROM "{table}"')["Items"] == []
 
 
+def test_select_by_partition_key_reads_that_partition(ddb: Any, table: str) -> None:
+    """A WHERE fixing the partition key reads that partition in sort-key order, so Limit counts
+    its items (a Scan would spend the page on other partitions)."""
+    for pk in "bcdefgh":
+        ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"N": "1"}})
+    for sk in ("3", "1", "2"):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"N": sk}, "v": {"S": sk}})
+    statement = f"SELECT sk FROM \"{table}\" WHERE v <> 'none' AND pk = ?"
+    pages, token = [], None
+    while True:
+        page = ddb.execute_statement(
+            Statement=statement,
+            Parameters=[{"S": "a"}],
+            Limit=1,
+            **({"NextToken": token} if token else {}),
+        )
+        pages.append(page["Items"])
+        token = page.get("NextToken")
+        if token is None:
+            break
+    assert pages[:3] == [[{"sk": {"N": "1"}}], [{"sk": {"N": "2"}}], [{"sk": {"N": "3"}}]]
+    assert all(page == [] for page in pages[3:])
+
+
 def test_batch_and_transaction(ddb: Any, table: str) -> None:
     batch = ddb.batch_execute_statement(
         Statements=[

@@ -238,7 +238,7 @@ def _select(
     if consistent:
         request["ConsistentRead"] = True
     where = (statement.where, statement.scope) if statement.where is not None else None
-    result = query.scan(db, account, region, request, where)
+    result = query.statement_read(db, account, region, request, where)
     answer: dict[str, Any] = {"Items": _shape(statement, result.get("Items", []))}
     if "LastEvaluatedKey" in result:
         answer["LastEvaluatedKey"] = result["LastEvaluatedKey"]

@@ -118,6 +118,60 @@ def query(db: Database, account: str, region: str, request: dict[str, Any]) -> d
     )
     if filter_tree is not None and "Filter" in trees:
         _check_filter_keys(parsed, scope, source)
+    return _partition(db, source, request, hash_value, bounds, filter_tree, scope, trees)
+
+
+def statement_read(
+    db: Database,
+    account: str,
+    region: str,
+    request: dict[str, Any],
+    where: tuple[ast.Condition, ast.Scope] | None,
+) -> dict[str, Any]:
+    """A PartiQL SELECT's page: a Query of one partition when `where` fixes the partition key by
+    equality (in its top-level ANDs), as AWS plans it, else a Scan; `where` filters either."""
+    if where is not None:
+        source = source_for(db, account, region, request)
+        hash_value = _fixed_partition(where[0], where[1], source.hash)
+        if hash_value is not None:
+            return _partition(
+                db, source, request, hash_value, RangeBounds(), where[0], where[1], {}
+            )
+    return scan(db, account, region, request, where)
+
+
+def _fixed_partition(
+    condition: ast.Condition, scope: ast.Scope, hash_key: KeyDef
+) -> dict[str, Any] | None:
+    """The partition key value `condition` requires (`key = value` among its ANDs), if any."""
+    if isinstance(condition, ast.And):
+        return _fixed_partition(condition.left, scope, hash_key) or _fixed_partition(
+            condition.right, scope, hash_key
+        )
+    if not isinstance(condition, ast.Compare) or condition.op != "=":
+        return None
+    for path, value in ((condition.left, condition.right), (condition.right, condition.left)):
+        if (
+            isinstance(path, ast.Path)
+            and isinstance(value, ast.Literal)
+            and path.concrete(scope) == (hash_key.name,)
+            and hash_key.type in value.literal
+        ):
+            return dict(value.literal)
+    return None
+
+
+def _partition(
+    db: Database,
+    source: Source,
+    request: dict[str, Any],
+    hash_value: dict[str, Any],
+    bounds: RangeBounds,
+    filter_tree: ast.Condition | None,
+    scope: ast.Scope,
+    trees: dict[str, Any],
+) -> dict[str, Any]:
+    """One page of the rows of one partition within `bounds`, in range order."""
     hk = keys.encode(hash_value)
     sql_table, column, ident = source.sql
     id_column = "iid" if source.index else "tid"
