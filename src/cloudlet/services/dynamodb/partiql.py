@@ -1,7 +1,8 @@
 """PartiQL for DynamoDB: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction.
 
 Statements are parsed by `partiql_parser` into the expression trees the rest of the data path
-evaluates, then run there: a SELECT is a Scan filtered by its WHERE tree (a SELECT inside a batch
+evaluates, then run there: a SELECT is filtered by its WHERE tree and reads one partition when the
+WHERE fixes the partition key by equality, else the whole table or index (a SELECT inside a batch
 or a transaction reads the one item its WHERE names by key); INSERT is a put that must not
 overwrite (`DuplicateItemException`); UPDATE and DELETE act on the one item their WHERE names by
 key, with the whole WHERE as the write's condition (a DELETE only checks the part beyond the key,
