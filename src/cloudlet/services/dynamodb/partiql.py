@@ -33,7 +33,7 @@ from cloudlet.services.dynamodb.partiql_parser import (
 )
 from cloudlet.services.dynamodb.partiql_values import check_parameters
 from cloudlet.services.dynamodb.storage import dumps, loads
-from cloudlet.services.dynamodb.transactions import Transactions
+from cloudlet.services.dynamodb.transactions import Transactions, cancelled
 from cloudlet.services.dynamodb.types import MAX_ITEM_BYTES, Item, item_size, sort_value
 from cloudlet.services.dynamodb.writes import Write
 
@@ -336,15 +336,6 @@ def _plan_transaction(
     return planned
 
 
-def _cancelled(reasons: list[dict[str, Any]]) -> ServiceError:
-    codes = ", ".join(reason["Code"] for reason in reasons)
-    return ServiceError(
-        f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
-        code="TransactionCanceledException",
-        fields={"CancellationReasons": reasons},
-    )
-
-
 def transaction(
     db: Database, tx: Transactions, account: str, region: str, request: dict[str, Any]
 ) -> dict[str, Any]:
@@ -364,7 +355,7 @@ def transaction(
                     "Code": error.code.removesuffix("Exception"),
                     "Message": error.message,
                 }
-                raise _cancelled(reasons) from error
+                raise cancelled(reasons) from error
     reads = any(isinstance(action, Select) for action in planned)
     result: dict[str, Any] = {"Responses": responses if reads else []}
     if meter.mode:

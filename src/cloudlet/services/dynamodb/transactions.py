@@ -109,7 +109,7 @@ class Transactions:
                     news.append(None)
                     reasons.append(_reason(error))
             if failed:
-                raise _cancelled(reasons)
+                raise cancelled(reasons)
             writes = [action for action in actions if isinstance(action, Write)]
             for write, old, new in zip(writes, olds, news, strict=True):
                 if write.kind != "ConditionCheck":
@@ -148,7 +148,7 @@ class Transactions:
                 _reason(failures[n]) if n in failures else {"Code": "None"}
                 for n in range(len(request["TransactItems"]))
             ]
-            raise _cancelled(reasons)
+            raise cancelled(reasons)
         responses: list[dict[str, Any]] = []
         with self.db.store.atomic():
             for table, row_key, paths in lookups:
@@ -166,7 +166,8 @@ class Transactions:
         return result
 
 
-def _cancelled(reasons: list[dict[str, Any]]) -> ServiceError:
+def cancelled(reasons: list[dict[str, Any]]) -> ServiceError:
+    """TransactionCanceledException with one reason per action, in order."""
     codes = ", ".join(reason["Code"] for reason in reasons)
     return ServiceError(
         f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
