@@ -382,3 +382,90 @@ def test_consumed_capacity(ddb: Any, table: str) -> None:
     }
     got = ddb.get_item(TableName=table, Key=key, ReturnConsumedCapacity="TOTAL")
     assert got["ConsumedCapacity"]["CapacityUnits"] == 0.5
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"S": "leaf"}
+    for _ in range(levels):
+        value = {"M": {"n": value}}
+    return value
+
+
+NESTING = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+    "beyond supported limit"
+)
+ABSENT = "absent-table"
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "message"),
+    [
+        (
+            "put_item",
+            {
+                "Item": {"pk": {"S": "a"}},
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": {":u": {"S": "x"}},
+            },
+            "1 validation error detected: Value provided in ExpressionAttributeValues unused in "
+            "expressions: keys: {:u}",
+        ),
+        (
+            "delete_item",
+            {"Key": {"pk": {"S": "a"}}, "ReturnValues": "UPDATED_NEW"},
+            "1 validation error detected: ReturnValues can only be ALL_OLD or NONE",
+        ),
+        (
+            "transact_write_items",
+            {
+                "TransactItems": [
+                    {"Put": {"TableName": ABSENT, "Item": {"pk": {"S": "a"}, "d": _deep(40)}}},
+                    {"Delete": {"TableName": ABSENT, "Key": {"pk": {"S": "b"}}}},
+                ]
+            },
+            NESTING,
+        ),
+        (
+            "transact_write_items",
+            {
+                "TransactItems": [
+                    {"Delete": {"TableName": ABSENT, "Key": {"pk": {"S": "b"}}}},
+                    {
+                        "Delete": {
+                            "TableName": ABSENT,
+                            "Key": {"pk": {"S": "a"}},
+                            "ConditionExpression": "a = = b",
+                        }
+                    },
+                ]
+            },
+            'Invalid ConditionExpression: Syntax error; token: "=", near: "= = b"',
+        ),
+        (
+            "scan",
+            {
+                "ScanFilter": {
+                    "a": {"ComparisonOperator": "EQ", "AttributeValueList": [_deep(40)]}
+                },
+            },
+            NESTING,
+        ),
+        (
+            "query",
+            {"KeyConditionExpression": "pk = = :v"},
+            'Invalid KeyConditionExpression: Syntax error; token: "=", near: "= = :v"',
+        ),
+    ],
+)
+def test_requests_are_checked_before_the_table_is_found(
+    aws_client: Any, error_of: Any, operation: str, params: dict[str, Any], message: str
+) -> None:
+    """On a table that does not exist, a faulty request is still a ValidationException, as AWS
+    checks the request before it looks the table up."""
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    if operation != "transact_write_items":
+        params = {"TableName": ABSENT, **params}
+    with pytest.raises(ClientError) as excinfo:
+        getattr(ddb, operation)(**params)
+    assert error_of(excinfo) == ("ValidationException", message, 400)

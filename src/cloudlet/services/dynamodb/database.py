@@ -21,7 +21,7 @@ from cloudlet.services.dynamodb.items import ItemStore
 from cloudlet.services.dynamodb.models import Table
 from cloudlet.services.dynamodb.tables import Catalog, check_request_items
 from cloudlet.services.dynamodb.types import Item, check_item, item_size
-from cloudlet.services.dynamodb.writes import Write, prepare
+from cloudlet.services.dynamodb.writes import Write, bind_write, draft_write, prepare
 
 MAX_BATCH_GET = 100
 MAX_BATCH_WRITE = 25
@@ -60,8 +60,8 @@ class Database:
         self, kind: str, account: str, region: str, request: dict[str, Any]
     ) -> dict[str, Any]:
         """PutItem, UpdateItem or DeleteItem."""
-        table = self.catalog.get(account, region, request["TableName"])
-        write = prepare(kind, table, request)
+        draft = draft_write(kind, request)  # AWS checks the request before it finds the table
+        write = bind_write(draft, self.catalog.get(account, region, request["TableName"]))
         old, new = self.run_write(write)
         return self._write_result(write, request, old, new)
 

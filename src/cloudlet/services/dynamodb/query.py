@@ -97,12 +97,13 @@ def source_for(db: Database, account: str, region: str, request: dict[str, Any])
 
 
 def query(db: Database, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
-    source = source_for(db, account, region, request)
-    parsed, scope = read_expressions(
+    parsed, scope = read_expressions(  # the request is checked before the table is read
         request,
         ("KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"),
         ("KeyConditionExpression", "FilterExpression", "ProjectionExpression"),
     )
+    filter_tree = legacy.conditions(request.get("QueryFilter"), request.get("ConditionalOperator"))
+    source = source_for(db, account, region, request)
     trees = {kind: p.tree for kind, p in parsed}
     if "KeyCondition" in trees:
         hash_value, bounds = analyse(trees["KeyCondition"], scope, source.hash, source.range)
@@ -113,9 +114,7 @@ def query(db: Database, account: str, region: str, request: dict[str, Any]) -> d
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
             "the request."
         )
-    filter_tree = trees.get("Filter") or legacy.conditions(
-        request.get("QueryFilter"), request.get("ConditionalOperator")
-    )
+    filter_tree = trees.get("Filter") or filter_tree
     if filter_tree is not None and "Filter" in trees:
         _check_filter_keys(parsed, scope, source)
     return _partition(db, source, request, hash_value, bounds, filter_tree, scope, trees)
@@ -201,8 +200,7 @@ def scan(
     where: tuple[ast.Condition, ast.Scope] | None = None,
 ) -> dict[str, Any]:
     """Scan; `where` is a filter already parsed (PartiQL's WHERE) in place of the request's."""
-    source = source_for(db, account, region, request)
-    parsed, scope = read_expressions(
+    parsed, scope = read_expressions(  # the request is checked before the table is read
         request,
         ("ScanFilter", "AttributesToGet", "ConditionalOperator"),
         ("FilterExpression", "ProjectionExpression"),
@@ -211,6 +209,7 @@ def scan(
     filter_tree = trees.get("Filter") or legacy.conditions(
         request.get("ScanFilter"), request.get("ConditionalOperator")
     )
+    source = source_for(db, account, region, request)
     if where is not None:
         filter_tree, scope = where
     sql_table, column, ident = source.sql

@@ -25,7 +25,7 @@ from cloudlet.services.dynamodb.errors import KeySchemaMismatch, validation
 from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
 from cloudlet.services.dynamodb.types import Item, check_item, item_size
-from cloudlet.services.dynamodb.writes import Write, prepare
+from cloudlet.services.dynamodb.writes import Write, bind_write, draft_write
 
 TOKEN_SECONDS = 600
 _KINDS = ("ConditionCheck", "Put", "Delete", "Update")
@@ -67,16 +67,18 @@ class Transactions:
     def _write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         actions: list[Write | KeySchemaMismatch] = []
         seen: set[tuple[int, int, bytes, bytes]] = set()
+        drafts = []  # every action's request is checked before any table is read, as on AWS
         for entry in request["TransactItems"]:
             kinds = [kind for kind in _KINDS if entry.get(kind) is not None]
             if len(kinds) != 1:
                 raise validation(
                     "TransactItems can only contain one of Check, Put, Update or Delete"
                 )
-            spec = entry[kinds[0]]
-            table = self.db.catalog.get(account, region, spec["TableName"])
+            drafts.append(draft_write(kinds[0], entry[kinds[0]]))
+        for draft in drafts:
+            table = self.db.catalog.get(account, region, draft.request["TableName"])
             try:
-                write = prepare(kinds[0], table, spec)
+                write = bind_write(draft, table)
             except KeySchemaMismatch as error:
                 actions.append(error)  # AWS meets it while running: a cancellation reason
                 continue

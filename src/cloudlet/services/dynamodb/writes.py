@@ -1,7 +1,9 @@
 """Put, Update, Delete and ConditionCheck as prepared writes.
 
 `prepare(kind, table, request)` does everything that needs no stored data — validation, parsing,
-binding placeholders — and returns a `Write`. `Write.check(old)` evaluates the condition against
+binding placeholders — and returns a `Write`, in AWS's two steps: `draft_write` checks the request
+on its own (what AWS refuses even when the table does not exist), `bind_write` adds the table's
+checks (keys). `Write.check(old)` evaluates the condition against
 the stored item and `Write.result(old)` computes the new item. PutItem/UpdateItem/DeleteItem run
 one prepared write; BatchWriteItem and TransactWriteItems prepare all first, then check and write
 in one transaction.
@@ -107,62 +109,82 @@ def _condition(request: dict[str, Any], scope_parsed: list[Any]) -> ast.Conditio
     return legacy.conditions(expected, request.get("ConditionalOperator"), expected=True)
 
 
-def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:
-    """Validate one Put/Update/Delete/ConditionCheck (alone, in a batch or a transaction)."""
+@dataclass(slots=True)
+class Draft:
+    """A write as read from its request, checked as far as AWS checks before it finds the table
+    (ReturnValues, expressions and their placeholders, attribute values, the item's size)."""
+
+    kind: str
+    request: dict[str, Any]
+    record: Item
+    """The item of a Put, the key of the others."""
+    scope: ast.Scope
+    condition: ast.Condition | None
+    return_values: str
+    update: ast.Update | None = None
+    paths: Sequence[tuple[str | int, ...]] = ()
+
+
+def draft_write(kind: str, request: dict[str, Any]) -> Draft:
+    """Check one Put/Update/Delete/ConditionCheck request on its own, before its table is read."""
+    return_values = request.get("ReturnValues") or "NONE"
     if kind == "Update":
+        if return_values not in _RETURN_UPDATE:
+            raise request_error(f"Invalid ReturnValues: {return_values}")
         parsed, scope = read_expressions(
             request, ("AttributeUpdates", "Expected"), ("UpdateExpression", "ConditionExpression")
         )
     else:
-        parsed, scope = read_expressions(request, ("Expected",), ("ConditionExpression",))
-    condition = _condition(request, parsed)
-    on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
-    return_values = request.get("ReturnValues") or "NONE"
-    if kind == "Put":
-        item = check_item(request["Item"])
-        table.check_item_keys(item)
-        if item_size(item) > MAX_ITEM_BYTES:
-            raise validation("Item size has exceeded the maximum allowed size")
         if return_values not in _RETURN_OLD_ONLY:
             raise request_error("ReturnValues can only be ALL_OLD or NONE")
-        return Write(
-            kind,
-            table,
-            table.row_key(item),
-            table.key_of(item),
-            item=item,
-            condition=condition,
-            scope=scope,
-            return_values=return_values,
-            return_old_on_failure=on_failure,
-        )
-    key = check_item(request["Key"])
-    table.check_key(key)
-    write = Write(
-        kind,
-        table,
-        table.row_key(key),
-        key,
-        condition=condition,
-        scope=scope,
-        return_values=return_values,
-        return_old_on_failure=on_failure,
-    )
-    if kind == "Delete" and return_values not in _RETURN_OLD_ONLY:
-        raise request_error("ReturnValues can only be ALL_OLD or NONE")
+        parsed, scope = read_expressions(request, ("Expected",), ("ConditionExpression",))
+    condition = _condition(request, parsed)
+    record = check_item(request["Item"] if kind == "Put" else request["Key"])
+    if kind == "Put" and item_size(record) > MAX_ITEM_BYTES:
+        raise validation("Item size has exceeded the maximum allowed size")
+    draft = Draft(kind, request, record, scope, condition, return_values)
     if kind == "Update":
-        if return_values not in _RETURN_UPDATE:
-            raise request_error(f"Invalid ReturnValues: {return_values}")
         update = next((p.tree for k, p in parsed if k == "Update"), None)
         if update is None:
             update = legacy.update_for(request.get("AttributeUpdates") or {})
-        paths = [path.concrete(scope) for path in update.paths()]
-        updates.check_overlaps("Update", paths)
-        for path in paths:
+        draft.update = update
+        draft.paths = [path.concrete(scope) for path in update.paths()]
+        updates.check_overlaps("Update", draft.paths)
+    return draft
+
+
+def bind_write(draft: Draft, table: Table) -> Write:
+    """The write of a checked request on its table, after the table's own checks (keys)."""
+    kind, record, scope = draft.kind, draft.record, draft.scope
+    on_failure = draft.request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+    if kind == "Put":
+        table.check_item_keys(record)
+        key = table.key_of(record)
+    else:
+        table.check_key(record)
+        key = record
+    write = Write(
+        kind,
+        table,
+        table.row_key(record),
+        key,
+        item=record if kind == "Put" else None,
+        condition=draft.condition,
+        scope=scope,
+        return_values=draft.return_values,
+        return_old_on_failure=on_failure,
+    )
+    if kind == "Update":
+        for path in draft.paths:
             if path[0] in table.key_names:
                 raise invalid(
                     f"Cannot update attribute {path[0]}. This attribute is part of the key"
                 )
-        write.update = update
-        write.paths = paths
+        write.update = draft.update
+        write.paths = draft.paths
     return write
+
+
+def prepare(kind: str, table: Table, request: dict[str, Any]) -> Write:
+    """Validate one Put/Update/Delete/ConditionCheck (alone, in a batch or a transaction)."""
+    return bind_write(draft_write(kind, request), table)
