@@ -443,6 +443,23 @@ ABSENT = "absent-table"
             'Invalid ConditionExpression: Syntax error; token: "=", near: "= = b"',
         ),
         (
+            "transact_get_items",
+            {
+                "TransactItems": [
+                    {"Get": {"TableName": ABSENT, "Key": {"pk": {"S": "a"}}}},
+                    {
+                        "Get": {
+                            "TableName": ABSENT,
+                            "Key": {"pk": {"S": "b"}},
+                            "ProjectionExpression": "a, a",
+                        }
+                    },
+                ]
+            },
+            "Invalid ProjectionExpression: Two document paths overlap with each other; must "
+            "remove or rewrite one of these paths; path one: [a], path two: [a]",
+        ),
+        (
             "scan",
             {
                 "ScanFilter": {
@@ -464,7 +481,7 @@ def test_requests_are_checked_before_the_table_is_found(
     """On a table that does not exist, a faulty request is still a ValidationException, as AWS
     checks the request before it looks the table up."""
     ddb = aws_client("dynamodb", parameter_validation=False)
-    if operation != "transact_write_items":
+    if not operation.startswith("transact_"):
         params = {"TableName": ABSENT, **params}
     with pytest.raises(ClientError) as excinfo:
         getattr(ddb, operation)(**params)

@@ -133,17 +133,19 @@ class Transactions:
         meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
         lookups = []
         failures: dict[int, KeySchemaMismatch] = {}
-        for position, entry in enumerate(request["TransactItems"]):
+        checked = []  # every Get is checked before any table is read, as on AWS
+        for entry in request["TransactItems"]:
             spec = entry["Get"]
-            table = self.db.catalog.get(account, region, spec["TableName"])
             parsed, scope = read_expressions(spec, (), ("ProjectionExpression",))
-            key = check_item(spec["Key"])
+            paths = [p.concrete(scope) for p in parsed[0][1].tree] if parsed else []
+            checked.append((spec["TableName"], check_item(spec["Key"]), paths))
+        for position, (name, key, paths) in enumerate(checked):
+            table = self.db.catalog.get(account, region, name)
             try:
                 table.check_key(key)
             except KeySchemaMismatch as error:
                 failures[position] = error  # AWS meets it while running: a cancellation reason
                 continue
-            paths = [p.concrete(scope) for p in parsed[0][1].tree] if parsed else []
             lookups.append((table, table.row_key(key), paths))
         if failures:
             reasons = [
