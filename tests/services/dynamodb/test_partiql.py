@@ -53,6 +53,34 @@ def test_select_by_partition_key_reads_that_partition(ddb: Any, table: str) -> N
     assert all(page == [] for page in pages[3:])
 
 
+def test_batch_and_transaction_selects_name_only_the_key(
+    ddb: Any, table: str, error_of: Any
+) -> None:
+    ddb.put_item(TableName=table, Item={"pk": {"S": "k"}, "sk": {"N": "1"}, "s": {"S": "v"}})
+    statement = f"SELECT * FROM \"{table}\" WHERE pk = 'k' AND sk = 1 AND attribute_exists(s)"
+    batch = ddb.batch_execute_statement(Statements=[{"Statement": statement}])["Responses"]
+    assert batch == [
+        {
+            "Error": {
+                "Code": "ValidationError",
+                "Message": "Select statements within BatchExecuteStatement must specify the "
+                "primary key in the where clause.",
+            }
+        }
+    ]
+    with pytest.raises(ClientError) as excinfo:
+        ddb.execute_transaction(TransactStatements=[{"Statement": statement}])
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Validation failed in TransactStatements[0]: Select statements within "
+        "ExecuteTransaction must specify the primary key in the where clause.",
+        400,
+    )
+    only_key = f"SELECT s FROM \"{table}\" WHERE pk = 'k' AND sk = 1"
+    answer = ddb.batch_execute_statement(Statements=[{"Statement": only_key}])["Responses"]
+    assert [response["Item"] for response in answer] == [{"s": {"S": "v"}}]
+
+
 def test_batch_and_transaction(ddb: Any, table: str) -> None:
     batch = ddb.batch_execute_statement(
         Statements=[

@@ -246,22 +246,21 @@ def _select(
     return answer
 
 
+def _read_key(statement: Select, table: Table, operation: str) -> Item:
+    """The key a SELECT in a batch or a transaction reads: its WHERE must be the key's
+    equalities and nothing else, as AWS requires."""
+    message = _NO_KEY_SELECT % operation
+    key = _key(statement.where, statement.scope, table, message)
+    if _beyond_key(statement.where, statement.scope, table) is not None:
+        raise validation(message)
+    return key
+
+
 def _read_one(db: Database, account: str, region: str, statement: Select, operation: str) -> Item:
-    """A SELECT in a batch or a transaction: the one item its WHERE names by key, if it matches
-    ({} when there is none)."""
+    """A SELECT in a batch or a transaction: the one item its key names ({} when there is none)."""
     table = db.catalog.get(account, region, statement.table)
-    key = _key(
-        statement.where,
-        statement.scope,
-        table,
-        _NO_KEY_SELECT % operation,
-    )
-    item = db.items.load(table, table.row_key(key))
-    if item is None or (
-        statement.where is not None and not statement.where.test(item, statement.scope)
-    ):
-        return {}
-    return {"Item": _shape(statement, [item])[0]}
+    item = db.items.load(table, table.row_key(_read_key(statement, table, operation)))
+    return {"Item": _shape(statement, [item])[0]} if item is not None else {}
 
 
 # -- operations ----------------------------------------------------------------------------
@@ -325,7 +324,7 @@ def _plan_transaction(
             statement = parse(entry["Statement"], parameters)
             if isinstance(statement, Select):
                 table = db.catalog.get(account, region, statement.table)
-                _key(statement.where, statement.scope, table, _NO_KEY_SELECT % "ExecuteTransaction")
+                _read_key(statement, table, "ExecuteTransaction")
                 planned.append(statement)
             else:
                 planned.append(_plan_write(db, account, region, statement))
