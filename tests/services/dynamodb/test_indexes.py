@@ -82,6 +82,37 @@ def test_projections(ddb: Any, indexed: str) -> None:
     assert local["Items"][0]["y"] == {"S": "2"}
 
 
+def test_attributes_an_index_does_not_project(ddb: Any, indexed: str, error_of: Any) -> None:
+    """A local index reads them from the table; asking a global one for them is refused."""
+    put(ddb, indexed, 1, g={"S": "a"}, x={"S": "1"}, y={"S": "2"}, l={"S": "z"})
+    local = ddb.query(
+        TableName=indexed,
+        IndexName="by-l",
+        KeyConditionExpression="pk = :p AND l = :l",
+        ExpressionAttributeValues={":p": {"S": "p"}, ":l": {"S": "z"}},
+        ProjectionExpression="y, l",
+    )
+    assert local["Items"] == [{"y": {"S": "2"}, "l": {"S": "z"}}]
+    statement = f"SELECT y FROM \"{indexed}\".\"by-l\" WHERE pk = 'p' AND l = 'z'"
+    assert ddb.execute_statement(Statement=statement)["Items"] == [{"y": {"S": "2"}}]
+    refused = "One or more parameter values were invalid: Global secondary index include does "
+    calls = [
+        lambda: ddb.query(
+            TableName=indexed,
+            IndexName="include",
+            KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": {"S": "a"}},
+            ProjectionExpression="y, x, l",
+        ),
+        lambda: ddb.scan(TableName=indexed, IndexName="include", AttributesToGet=["y", "l"]),
+        lambda: ddb.execute_statement(Statement=f'SELECT y, l FROM "{indexed}"."include"'),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_of(excinfo) == ("ValidationException", f"{refused}not project [y, l]", 400)
+
+
 def test_index_errors(ddb: Any, indexed: str, error_of: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
         ddb.query(

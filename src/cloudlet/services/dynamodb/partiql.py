@@ -232,6 +232,9 @@ def _select(
     request: dict[str, Any] = {"TableName": statement.table}
     if statement.index is not None:
         request["IndexName"] = statement.index
+        paths = [path.concrete(statement.scope) for path in statement.projection or ()]
+        if query.unprojected(table.indexes[statement.index], paths):
+            request["Select"] = "ALL_ATTRIBUTES"  # a local index reads them from the table
     if limit:
         request["Limit"] = limit
     if start:

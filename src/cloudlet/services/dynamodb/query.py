@@ -9,6 +9,7 @@ last row read. Filters run after the read (they change Count, not ScannedCount),
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -303,8 +304,9 @@ def _page(
             else ("ALL_PROJECTED_ATTRIBUTES" if source.index else "ALL_ATTRIBUTES")
         )
     _check_select(select, source, bool(paths))
-    fetch_base = (
-        select == "ALL_ATTRIBUTES" and source.index is not None and source.index.projection != "ALL"
+    fetch_base = source.index is not None and (
+        select == "ALL_ATTRIBUTES"
+        or (select == "SPECIFIC_ATTRIBUTES" and bool(unprojected(source.index, paths)))
     )
     if limit is not None:
         sql += " LIMIT ?"
@@ -346,6 +348,27 @@ def _page(
         meter.add(source.table, units, source.index.name if source.index else None)
         result["ConsumedCapacity"] = meter.single()
     return result
+
+
+def unprojected(index: Index, paths: Sequence[Sequence[str | int]]) -> list[str]:
+    """The attributes `paths` start with that `index` does not project, in their order. A local
+    index fetches them from the table, as AWS does; a global one cannot
+    (`check_projected`)."""
+    if index.projection == "ALL":
+        return []
+    names = (
+        index.key_names if index.projection == "KEYS_ONLY" else index.key_names | set(index.non_key)
+    )
+    missing: list[str] = []
+    for path in paths:
+        name = str(path[0])
+        if name not in names and name not in missing:
+            missing.append(name)
+    if missing and not index.local:
+        raise invalid(
+            f"Global secondary index {index.name} does not project [{', '.join(missing)}]"
+        )
+    return missing
 
 
 def _check_select(select: str, source: Source, projected: bool) -> None:
