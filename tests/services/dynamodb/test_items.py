@@ -61,6 +61,8 @@ def test_set_members_come_back_in_dynamodbs_order(ddb: Any, table: str) -> None:
         ("3.1400", "3.14"),
         ("1.5E2", "150"),
         ("-0", "0"),
+        ("0e125", "0"),
+        ("0e-130", "0"),
         ("1E-130", "0." + "0" * 129 + "1"),
     ],
 )
@@ -94,6 +96,30 @@ def test_number_normalisation(ddb: Any, table: str, given: str, stored: str) -> 
             "Number underflow. Attempting to store a number with magnitude smaller than "
             "supported range",
         ),
+        (
+            "1e2147483647",
+            "Number overflow. Attempting to store a number with magnitude larger than "
+            "supported range",
+        ),
+        (
+            "1e9223372036854775807",
+            "Number overflow. Attempting to store a number with magnitude larger than "
+            "supported range",
+        ),
+        (
+            "1e9223372036854775808",
+            "The parameter cannot be converted to a numeric value: 1e9223372036854775808",
+        ),
+        (
+            "0e126",
+            "Number overflow. Attempting to store a number with magnitude larger than "
+            "supported range",
+        ),
+        (
+            "0e-131",
+            "Number underflow. Attempting to store a number with magnitude smaller than "
+            "supported range",
+        ),
         ("abc", "The parameter cannot be converted to a numeric value: abc"),
         (" 1", "The parameter cannot be converted to a numeric value:  1"),
         ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
@@ -108,6 +134,28 @@ def test_number_errors(ddb: Any, table: str, error_of: Any, value: str, message:
     assert error_of(excinfo) == (
         "ValidationException",
         f"1 validation error detected: {message}",
+        400,
+    )
+
+
+def test_the_older_layer_reads_exponents_in_32_bits(ddb: Any, table: str, error_of: Any) -> None:
+    """BatchWriteItem wraps 1 + 2147483647 as Java's int does: an underflow (PutItem: overflow)."""
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_write_item(
+            RequestItems={
+                table: [
+                    {
+                        "PutRequest": {
+                            "Item": {"pk": {"S": "n"}, "sk": {"N": "1"}, "v": {"N": "1e2147483647"}}
+                        }
+                    }
+                ]
+            }
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Number underflow. Attempting to store a number with magnitude smaller than supported "
+        "range",
         400,
     )
 

@@ -19,7 +19,7 @@ from base64 import b64encode
 from decimal import Context, Decimal
 from typing import Any
 
-from cloudlet.errors import ServiceError, ValidationError
+from cloudlet.errors import ValidationError
 from cloudlet.services.dynamodb.errors import RequestValidationError, invalid, validation
 
 AttributeValue = dict[str, Any]
@@ -38,7 +38,7 @@ _WIDE = Context(prec=80)
 
 _SET_NAMES = {"SS": "string", "NS": "number"}
 _NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
-_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?")
 
 
 class AttributeValueError(RequestValidationError):
@@ -58,36 +58,78 @@ class AttributeValueError(RequestValidationError):
 
 
 def parse_number(text: str) -> Decimal:
-    """The Decimal of an N value, with AWS's errors for bad text, precision and range."""
-    if not _NUMBER_TEXT.fullmatch(text):
+    """The Decimal of an N value, with AWS's errors for bad text, precision and range. The current
+    layer reads the exponent as a 64-bit integer; the older one wraps it in 32 bits (so there
+    `1e2147483647` is an underflow)."""
+    number = convert_number(text)
+    if number is None:
         raise AttributeValueError(
             f"{_NOT_A_NUMBER}: {text}", f"{_NOT_A_NUMBER}: {text}" if text else _NOT_A_NUMBER
         )
-    try:
-        return check_number(Decimal(text))
-    except ServiceError as error:
-        raise AttributeValueError(error.message) from None
+    problem = number_problem(number)
+    if problem:
+        exponent = number.as_tuple().exponent
+        older = number_problem(number, wrap=True) if _fits(exponent, 32) else problem
+        raise AttributeValueError(problem, older)
+    return number.normalize(_WIDE)
 
 
-def check_number(number: Decimal) -> Decimal:
-    """`number` when AWS can store it (precision and magnitude), else AWS's error."""
-    if not number:
-        return Decimal(0)
-    # counted on the number as given: normalizing an exponent like 1E99999999999 overflows
-    digits = "".join(map(str, number.as_tuple().digits)).rstrip("0")
-    if len(digits) > 38:
-        raise validation("Attempting to store more than 38 significant digits in a Number")
-    exponent = number.adjusted()
-    if exponent > 125:
-        raise validation(
+def convert_number(text: str, bits: int = 64) -> Decimal | None:
+    """The Decimal of `text` when AWS can read it as a number at all, else None: digits with an
+    optional point and exponent, where the exponent and the scale (digits after the point less
+    the exponent) fit a `bits`-bit integer (32 for PartiQL, read as Java's BigDecimal reads)."""
+    match = _NUMBER_TEXT.fullmatch(text)
+    if match is None:
+        return None
+    exponent = int(match.group(3) or 0)
+    scale = len(match.group(1) or match.group(2) or "") - exponent
+    if not _fits(exponent, bits) or not _fits(scale, bits):
+        return None
+    if abs(exponent) > _EXPONENT_CLAMP:  # out of range either way, and past Decimal's own range
+        mantissa = text[: match.start(3)].rstrip("eE")
+        return Decimal(f"{mantissa}e{_EXPONENT_CLAMP if exponent > 0 else -_EXPONENT_CLAMP}")
+    return Decimal(text)
+
+
+_EXPONENT_CLAMP = 10**15
+"""Exponents beyond this are out of DynamoDB's range whatever the digits (and Decimal cannot hold
+exponents near 2**63)."""
+
+
+def _fits(value: object, bits: int) -> bool:
+    return isinstance(value, int) and -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
+
+
+def number_problem(number: Decimal, *, wrap: bool = False) -> str | None:
+    """AWS's complaint about a number's digits or magnitude, if any. Zero has one digit like any
+    number, so it is range-checked by its exponent (`0e126` overflows). With `wrap`, the
+    magnitude (precision less scale) is computed as BigDecimal does, in 32-bit arithmetic."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    shown = "".join(map(str, digits))
+    if len(shown.strip("0")) > 38:
+        return "Attempting to store more than 38 significant digits in a Number"
+    magnitude = max(1, len(shown.lstrip("0"))) + exponent
+    if wrap:
+        magnitude = (magnitude + 2**31) % 2**32 - 2**31
+    if magnitude - 1 > 125:
+        return (
             "Number overflow. Attempting to store a number with magnitude larger than supported "
             "range"
         )
-    if exponent < -130:
-        raise validation(
+    if magnitude - 1 < -130:
+        return (
             "Number underflow. Attempting to store a number with magnitude smaller than supported "
             "range"
         )
+    return None
+
+
+def check_number(number: Decimal) -> Decimal:
+    """`number` (the result of arithmetic) when AWS can store it, else AWS's error."""
+    problem = number_problem(number)
+    if problem:
+        raise validation(problem)
     return number.normalize(_WIDE)
 
 
