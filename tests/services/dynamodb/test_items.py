@@ -223,6 +223,22 @@ def test_value_errors_in_each_layers_words(ddb: Any, table: str, error_of: Any) 
             "duplicates for key :v",
         ),
         (
+            lambda: ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "ConditionCheck": {
+                            "TableName": table,
+                            "Key": key,
+                            "ConditionExpression": "s = :v",
+                            "ExpressionAttributeValues": {":v": twice},
+                        }
+                    }
+                ]
+            ),
+            f"ExpressionAttributeValues contains invalid value: {INVALID}Input collection "
+            "[b, a, b] contains duplicates. for key :v",
+        ),
+        (
             lambda: ddb.transact_get_items(
                 TransactItems=[{"Get": {"TableName": table, "Key": {**key, "sk": bad}}}]
             ),

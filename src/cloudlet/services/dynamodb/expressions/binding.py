@@ -198,5 +198,4 @@ def _checked(key: str, value: Any) -> Any:
 
 
 def _invalid_value(message: str, key: str) -> str:
-    detail = message.removeprefix("One or more parameter values were invalid: ")
-    return f"ExpressionAttributeValues contains invalid value: {detail} for key {key}"
+    return f"ExpressionAttributeValues contains invalid value: {message} for key {key}"
