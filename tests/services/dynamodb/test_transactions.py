@@ -208,3 +208,40 @@ def test_transact_get_with_a_mismatched_key_cancels(ddb: Any, table: str) -> Non
             ]
         )
     assert_second_action_invalid(excinfo, SCHEMA_MISMATCH)
+
+
+def test_malformed_table_names_are_named_by_their_place(
+    aws_client: Any, table: str, error_of: Any
+) -> None:
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    pattern = "failed to satisfy constraint: Member must satisfy regular expression pattern"
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"N": "1"}}}},
+                {
+                    "Update": {
+                        "TableName": "bad!name",
+                        "Key": {"pk": {"S": "a"}},
+                        "UpdateExpression": "SET a = :a",
+                        "ExpressionAttributeValues": {":a": {"S": "x"}},
+                    }
+                },
+            ]
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value 'bad!name' at "
+        f"'transactItems.2.member.update.tableName' {pattern}: [a-zA-Z0-9_.-]+",
+        400,
+    )
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "x!", "Key": {}}}])
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "2 validation errors detected: Value 'x!' at 'transactItems.1.member.get.tableName' "
+        "failed to satisfy constraint: Member must have length greater than or equal to 3; "
+        f"Value 'x!' at 'transactItems.1.member.get.tableName' {pattern}: [a-zA-Z0-9_.-]+",
+        400,
+    )
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "1"}})

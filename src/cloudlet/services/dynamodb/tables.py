@@ -349,14 +349,31 @@ def check_request_items(request_items: dict[str, Any]) -> None:
     )
 
 
-def _name_issues(name: str) -> list[Issue]:
+def check_transaction_table_names(items: list[dict[str, Any]]) -> None:
+    """The table names of TransactWriteItems' or TransactGetItems' actions, each named by its
+    place (`transactItems.2.member.put.tableName`), as AWS reports them before anything else."""
+    issues = [
+        issue
+        for position, entry in enumerate(items)
+        for kind, action in entry.items()
+        if isinstance(action, dict)
+        and isinstance(action.get("TableName"), str)
+        and not action["TableName"].startswith("arn:")
+        for issue in _name_issues(action["TableName"], ("TransactItems", position, kind))
+    ]
+    if issues:
+        raise ValidationError(coral_message(issues))
+
+
+def _name_issues(name: str, at: tuple[str | int, ...] = ()) -> list[Issue]:
+    path = (*at, "TableName")
     issues = []
     if len(name) < 3:
-        issues.append(Issue(("TableName",), "min_length", 3, name))
+        issues.append(Issue(path, "min_length", 3, name))
     elif len(name) > 255:
-        issues.append(Issue(("TableName",), "max_length", 255, name))
+        issues.append(Issue(path, "max_length", 255, name))
     if not _TABLE_NAME.fullmatch(name):
-        issues.append(Issue(("TableName",), "pattern", TABLE_NAME_PATTERN, name))
+        issues.append(Issue(path, "pattern", TABLE_NAME_PATTERN, name))
     return issues
 
 

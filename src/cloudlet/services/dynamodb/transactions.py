@@ -24,6 +24,7 @@ from cloudlet.services.dynamodb.database import Database
 from cloudlet.services.dynamodb.errors import KeySchemaMismatch, validation
 from cloudlet.services.dynamodb.expressions.binding import read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
+from cloudlet.services.dynamodb.tables import check_transaction_table_names
 from cloudlet.services.dynamodb.types import Item, check_item, item_size
 from cloudlet.services.dynamodb.writes import Write, bind_write, draft_write
 
@@ -67,6 +68,7 @@ class Transactions:
     def _write(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         actions: list[Write | KeySchemaMismatch] = []
         seen: set[tuple[int, int, bytes, bytes]] = set()
+        check_transaction_table_names(request["TransactItems"])
         drafts = []  # every action's request is checked before any table is read, as on AWS
         for entry in request["TransactItems"]:
             kinds = [kind for kind in _KINDS if entry.get(kind) is not None]
@@ -133,6 +135,7 @@ class Transactions:
         meter = capacity.Meter(request.get("ReturnConsumedCapacity"))
         lookups = []
         failures: dict[int, KeySchemaMismatch] = {}
+        check_transaction_table_names(request["TransactItems"])
         checked = []  # every Get is checked before any table is read, as on AWS
         for entry in request["TransactItems"]:
             spec = entry["Get"]
