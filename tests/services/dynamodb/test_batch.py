@@ -97,6 +97,19 @@ def test_batch_write_key_of_the_wrong_type(
     )
 
 
+@pytest.mark.parametrize("item", [{"sk": {"N": "1"}}, {"pk": {"S": "a"}}, {"other": {"S": "x"}}])
+def test_batch_write_item_without_its_key(
+    ddb: Any, table: str, error_of: Any, item: dict[str, Any]
+) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": item}}]})
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "The provided key element does not match the schema",
+        400,
+    )
+
+
 def test_malformed_table_name_in_request_items(ddb: Any, table: str, error_of: Any) -> None:
     requested = {"bad!name": {"Keys": [{"pk": {"S": "a"}}]}}
     with pytest.raises(ClientError) as excinfo:

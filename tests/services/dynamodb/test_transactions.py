@@ -245,3 +245,15 @@ def test_malformed_table_names_are_named_by_their_place(
         400,
     )
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "1"}})
+
+
+def test_an_action_with_no_operation(aws_client: Any, error_of: Any) -> None:
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    with pytest.raises(ClientError) as excinfo:
+        ddb.transact_write_items(TransactItems=[{}])
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value '' at 'transactItems' failed to satisfy constraint: "
+        "TransactWriteRequest should contain Delete or Put or Update or ConditionCheck",
+        400,
+    )

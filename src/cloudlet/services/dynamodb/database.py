@@ -12,7 +12,12 @@ from typing import Any
 
 from cloudlet.platform.store import Store
 from cloudlet.services.dynamodb import capacity, legacy, storage
-from cloudlet.services.dynamodb.errors import KeySchemaMismatch, key_mismatch, validation
+from cloudlet.services.dynamodb.errors import (
+    SCHEMA_MISMATCH,
+    KeySchemaMismatch,
+    key_mismatch,
+    validation,
+)
 from cloudlet.services.dynamodb.expressions.ast import Scope
 from cloudlet.services.dynamodb.expressions.binding import check_mixing, read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
@@ -195,7 +200,10 @@ class Database:
 
 def _prepare_batch_entry(table: Table, entry: dict[str, Any]) -> Write:
     if entry.get("PutRequest") is not None:
-        return prepare("Put", table, {"Item": entry["PutRequest"]["Item"]})
+        item = entry["PutRequest"]["Item"]
+        if any(name not in item for name in table.key_names):
+            raise KeySchemaMismatch(SCHEMA_MISMATCH)  # PutItem would say "Missing the key"
+        return prepare("Put", table, {"Item": item})
     if entry.get("DeleteRequest") is not None:
         return prepare("Delete", table, {"Key": entry["DeleteRequest"]["Key"]})
     raise validation(

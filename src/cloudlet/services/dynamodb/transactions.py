@@ -72,6 +72,12 @@ class Transactions:
         drafts = []  # every action's request is checked before any table is read, as on AWS
         for entry in request["TransactItems"]:
             kinds = [kind for kind in _KINDS if entry.get(kind) is not None]
+            if not kinds:
+                raise validation(
+                    "1 validation error detected: Value '' at 'transactItems' failed to satisfy "
+                    "constraint: TransactWriteRequest should contain Delete or Put or Update or "
+                    "ConditionCheck"
+                )
             if len(kinds) != 1:
                 raise validation(
                     "TransactItems can only contain one of Check, Put, Update or Delete"
