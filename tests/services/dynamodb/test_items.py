@@ -345,17 +345,48 @@ def test_nesting_limit(ddb: Any, table: str, error_of: Any) -> None:
     ddb.put_item(TableName=table, Item={**key, "d": _nested(31)})
     assert ddb.get_item(TableName=table, Key=key)["Item"]["d"] == _nested(31)
     too_deep = {"pk": {"S": "deeper"}, "sk": {"N": "1"}, "d": _nested(32)}
-    calls = [
-        lambda: ddb.put_item(TableName=table, Item=too_deep),
-        lambda: ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": too_deep}}]}),
-        lambda: ddb.transact_write_items(
-            TransactItems=[{"Put": {"TableName": table, "Item": too_deep}}]
+    deep_value = {"ExpressionAttributeValues": {":deep": _nested(32)}}
+    calls = [  # PutItem and UpdateItem inside Coral's envelope, the older layer bare (2026-10)
+        (lambda: ddb.put_item(TableName=table, Item=too_deep), True),
+        (
+            lambda: ddb.update_item(
+                TableName=table, Key=key, UpdateExpression="SET d = :deep", **deep_value
+            ),
+            True,
+        ),
+        (
+            lambda: ddb.batch_write_item(
+                RequestItems={table: [{"PutRequest": {"Item": too_deep}}]}
+            ),
+            False,
+        ),
+        (
+            lambda: ddb.transact_write_items(
+                TransactItems=[{"Put": {"TableName": table, "Item": too_deep}}]
+            ),
+            False,
+        ),
+        (
+            lambda: ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "ConditionCheck": {
+                            "TableName": table,
+                            "Key": key,
+                            "ConditionExpression": "d = :deep",
+                            **deep_value,
+                        }
+                    }
+                ]
+            ),
+            False,
         ),
     ]
-    for call in calls:
+    for call, enveloped in calls:
         with pytest.raises(ClientError) as excinfo:
             call()
-        assert error_of(excinfo) == ("ValidationException", NESTING_MESSAGE, 400)
+        envelope = "1 validation error detected: " if enveloped else ""
+        assert error_of(excinfo) == ("ValidationException", envelope + NESTING_MESSAGE, 400)
     assert "Item" not in ddb.get_item(
         TableName=table, Key={"pk": {"S": "deeper"}, "sk": {"N": "1"}}
     )

@@ -16,6 +16,7 @@ from cloudlet.services.dynamodb.errors import validation
 from cloudlet.services.dynamodb.partiql_lexer import not_well_formed
 from cloudlet.services.dynamodb.types import (
     MAX_NESTING,
+    NESTING_TOO_DEEP,
     AttributeValue,
     check_value,
     convert_number,
@@ -24,10 +25,6 @@ from cloudlet.services.dynamodb.types import (
 )
 
 _NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
-_NESTING = (
-    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
-    "beyond supported limit"
-)
 
 
 def literal_number(text: str, where: str) -> AttributeValue:
@@ -56,7 +53,7 @@ def _parameter_number(text: Any) -> str:
 def _walk(value: Any, depth: int) -> None:
     """Nesting and numbers of one parameter, in document order."""
     if depth >= MAX_NESTING:
-        raise validation(_NESTING)
+        raise validation(NESTING_TOO_DEEP)
     if not isinstance(value, dict) or len(value) != 1:
         return  # check_value words an empty or ambiguous value
     ((kind, inner),) = value.items()

@@ -57,6 +57,17 @@ class AttributeValueError(RequestValidationError):
         return ValidationError(self.older)
 
 
+NESTING_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+    "beyond supported limit"
+)
+
+
+class NestingTooDeep(AttributeValueError):
+    """A value nested past the limit: the same bare words in both layers, also for an
+    ExpressionAttributeValues value (no placeholder named)."""
+
+
 def parse_number(text: str) -> Decimal:
     """The Decimal of an N value, with AWS's errors for bad text, precision and range. The current
     layer reads the exponent as a 64-bit integer; the older one wraps it in 32 bits (so there
@@ -188,10 +199,7 @@ def check_value(value: Any, depth: int = 0) -> AttributeValue:
                 "one of the supported datatypes"
             )
     if depth >= MAX_NESTING:
-        raise validation(
-            "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
-            "levels beyond supported limit"
-        )
+        raise NestingTooDeep(NESTING_TOO_DEEP)
     ((kind, inner),) = value.items()
     if kind == "S" or kind == "B" or kind == "BOOL":
         return value

@@ -21,7 +21,7 @@ from cloudlet.services.dynamodb.expressions.parser import (
     parse_update,
 )
 from cloudlet.services.dynamodb.expressions.update import check_overlaps
-from cloudlet.services.dynamodb.types import AttributeValueError, check_value
+from cloudlet.services.dynamodb.types import AttributeValueError, NestingTooDeep, check_value
 
 EMPTY_SCOPE = Scope({}, {})
 
@@ -191,6 +191,8 @@ def _check_distinct(kind: str, node: ast.Condition, scope: Scope) -> None:
 def _checked(key: str, value: Any) -> Any:
     try:
         return check_value(value)
+    except NestingTooDeep:
+        raise
     except AttributeValueError as error:  # the current layer names no placeholder
         raise AttributeValueError(error.message, _invalid_value(error.older, key)) from error
     except ServiceError as error:
