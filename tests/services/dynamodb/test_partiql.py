@@ -315,3 +315,34 @@ def test_parameter_errors_in_batch_and_transaction(ddb: Any, table: str, error_o
         ]
     )["Responses"]
     assert responses == [{"Error": {"Code": "ValidationError", "Message": NESTING}}]
+
+
+def test_returning_gives_the_item(ddb: Any, table: str, error_of: Any) -> None:
+    key = "pk = 'r' AND sk = 1"
+    ddb.put_item(
+        TableName=table, Item={"pk": {"S": "r"}, "sk": {"N": "1"}, "a": {"N": "1"}, "b": {"S": "x"}}
+    )
+
+    def run(statement: str) -> Any:
+        return ddb.execute_statement(Statement=statement)["Items"]
+
+    assert run(f'UPDATE "{table}" SET a = a + 1 WHERE {key} RETURNING MODIFIED OLD *') == [
+        {"a": {"N": "1"}}
+    ]
+    assert run(f'UPDATE "{table}" SET a = a + 1 WHERE {key} RETURNING MODIFIED NEW *') == [
+        {"a": {"N": "3"}}
+    ]
+    whole = {"pk": {"S": "r"}, "sk": {"N": "1"}, "a": {"N": "4"}, "b": {"S": "x"}}
+    assert run(f'UPDATE "{table}" SET a = a + 1 WHERE {key} RETURNING ALL NEW *') == [whole]
+    assert run(f'FROM "{table}" WHERE {key} SET c = 1 RETURNING ALL OLD *') == [whole]
+    assert run(f'DELETE FROM "{table}" WHERE {key} RETURNING ALL OLD *') == [
+        {**whole, "c": {"N": "1"}}
+    ]
+    assert run(f'DELETE FROM "{table}" WHERE {key} RETURNING ALL OLD *') == []
+    with pytest.raises(ClientError) as excinfo:
+        run(f'DELETE FROM "{table}" WHERE {key} RETURNING ALL NEW *')
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Statement wasn't well formed, can't be processed: Unexpected term",
+        400,
+    )

@@ -7,7 +7,8 @@ or a transaction reads the one item its WHERE names by key); INSERT is a put tha
 overwrite (`DuplicateItemException`); UPDATE and DELETE act on the one item their WHERE names by
 key, with the whole WHERE as the write's condition (a DELETE only checks the part beyond the key,
 so deleting an absent item succeeds). Parameters are checked (`partiql_values`) before the
-statement is read. A write answers `Items: []`; a transaction of writes answers `Responses: []`.
+statement is read. A write answers `Items: []` (with `RETURNING`, the item it asks for); a
+transaction of writes answers `Responses: []`.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ def _update(table: Table, statement: Update) -> Write:
         update=update,
         scope=statement.scope,
         paths=paths,
+        return_values=statement.returning,
     )
 
 
@@ -159,6 +161,7 @@ def _delete(table: Table, statement: Delete) -> Write:
         key,
         condition=_beyond_key(statement.where, statement.scope, table),
         scope=statement.scope,
+        return_values=statement.returning,
     )
 
 
@@ -179,14 +182,17 @@ def _duplicate(write: Write, error: ServiceError) -> ServiceError:
     return error
 
 
-def _run_write(db: Database, write: Write) -> None:
+def _run_write(db: Database, write: Write) -> list[Item]:
+    """Make one write; the items its RETURNING clause asks for."""
     try:
-        db.run_write(write)
+        old, new = db.run_write(write)
     except ServiceError as error:
         raised = _duplicate(write, error)
         if raised is error:
             raise
         raise raised from error
+    returned = write.returned(old, new)
+    return [returned] if returned else []
 
 
 # -- reads ---------------------------------------------------------------------------------
@@ -273,8 +279,7 @@ def execute(db: Database, account: str, region: str, request: dict[str, Any]) ->
     """ExecuteStatement."""
     statement = _statement(request)
     if not isinstance(statement, Select):
-        _run_write(db, _plan_write(db, account, region, statement))
-        return {"Items": []}
+        return {"Items": _run_write(db, _plan_write(db, account, region, statement))}
     token = request.get("NextToken")
     start = None
     if token:

@@ -1,7 +1,7 @@
 """PartiQL statements parsed into the expression trees DynamoDB's data path evaluates.
 
 `parse(text, parameters)` reads one statement (SELECT, INSERT, UPDATE in either clause order,
-DELETE) and returns it with its WHERE clause as an `ast.Condition`, its assignments as
+DELETE; UPDATE and DELETE with an optional `RETURNING`) and returns it with its WHERE clause as an `ast.Condition`, its assignments as
 `ast.Update` parts and its values as `ast.Literal`s (`?` parameters are substituted in order).
 Attribute names become `#<n>` placeholders of the statement's `ast.Scope`, so any name works.
 
@@ -34,11 +34,18 @@ from cloudlet.services.dynamodb.types import (
 Node = ast.Condition | ast.Operand
 
 _CLAUSES = {"WHERE", "ORDER", "SET", "REMOVE", "VALUE", "FROM", "SELECT", "INSERT", "UPDATE"}
-_KEYWORDS = _CLAUSES | {"DELETE", "INTO", "BY", "ASC", "DESC", "AS", "LIMIT", "VALUES"}
+_KEYWORDS = _CLAUSES | {"DELETE", "INTO", "BY", "ASC", "DESC", "AS", "LIMIT", "VALUES", "RETURNING"}
 _OPERATOR_WORDS = {"AND", "OR", "IS", "IN", "LIKE", "BETWEEN"}
 _COMPARISONS = {"=", "<>", "!=", "<", "<=", ">", ">="}
 _ORDERED_TYPES = {"S", "N", "B"}
 _LEFTOVER = "Unexpected token after expression"
+_UPDATE_RETURNING = {
+    ("ALL", "NEW"): "ALL_NEW",
+    ("ALL", "OLD"): "ALL_OLD",
+    ("MODIFIED", "NEW"): "UPDATED_NEW",
+    ("MODIFIED", "OLD"): "UPDATED_OLD",
+}
+_DELETE_RETURNING = {("ALL", "OLD"): "ALL_OLD"}
 _IS_TYPES = {
     "NULL": "NULL",
     "BOOL": "BOOL",
@@ -98,6 +105,8 @@ class Update:
     """`SET a = set_add(a, <<...>>)`, an ADD of the set."""
     deletes: list[tuple[ast.Path, ast.Operand]] = field(default_factory=list)
     """`SET a = set_delete(a, <<...>>)`, a DELETE of the set."""
+    returning: str = "NONE"
+    """`RETURNING ALL|MODIFIED NEW|OLD *` as a ReturnValues mode."""
 
 
 @dataclass
@@ -105,6 +114,8 @@ class Delete:
     table: str
     where: ast.Condition | None
     scope: ast.Scope
+    returning: str = "NONE"
+    """`RETURNING ALL OLD *` as a ReturnValues mode."""
 
 
 Statement = Select | Insert | Update | Delete
@@ -246,6 +257,7 @@ class _Parser:
         statement = Update(table, None, self.scope)
         self.assignments(statement)
         statement.where = self.where()
+        statement.returning = self.returning(_UPDATE_RETURNING)
         return statement
 
     def from_first_update(self) -> Update:
@@ -253,6 +265,7 @@ class _Parser:
         self.no_alias()
         statement = Update(table, self.where(), self.scope)
         self.assignments(statement)
+        statement.returning = self.returning(_UPDATE_RETURNING)
         return statement
 
     def assignments(self, statement: Update) -> None:
@@ -323,7 +336,17 @@ class _Parser:
             raise not_well_formed("Expected identifier for simple path")
         table = self.table("Expected identifier for simple path")
         self.no_alias()
-        return Delete(table, self.where(), self.scope)
+        where = self.where()
+        return Delete(table, where, self.scope, self.returning(_DELETE_RETURNING))
+
+    def returning(self, modes: dict[tuple[str, str], str]) -> str:
+        """The ReturnValues mode of an optional `RETURNING <ALL|MODIFIED> <NEW|OLD> *`."""
+        if not self.word("RETURNING"):
+            return "NONE"
+        which, age = self.take().text.upper(), self.take().text.upper()
+        if (which, age) not in modes or not self.op("*"):
+            raise not_well_formed("Unexpected term")
+        return modes[(which, age)]
 
     # -- conditions ------------------------------------------------------------------------
 
