@@ -1,8 +1,9 @@
 """PartiQL statements parsed into the expression trees DynamoDB's data path evaluates.
 
 `parse(text, parameters)` reads one statement (SELECT, INSERT, UPDATE in either clause order,
-DELETE; UPDATE and DELETE with an optional `RETURNING`) and returns it with its WHERE clause as an `ast.Condition`, its assignments as
-`ast.Update` parts and its values as `ast.Literal`s (`?` parameters are substituted in order).
+DELETE; UPDATE and DELETE with an optional `RETURNING`) and returns it with its WHERE clause as
+an `ast.Condition`, its assignments as `ast.Update` parts and its values as `ast.Literal`s (`?`
+parameters are substituted in order).
 Attribute names become `#<n>` placeholders of the statement's `ast.Scope`, so any name works.
 
 The parser refuses what AWS's refuses, with AWS's words: a token after a complete statement
