@@ -230,3 +230,33 @@ def test_filter_on_key_attribute_refused(ddb: Any, table: str, error_of: Any) ->
         "non-primary key attributes: Primary key attribute: sk",
         400,
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "values", "on_table"),
+    [
+        ("begins_with(sk, :n) AND pk = :missing", {":n": {"N": "1"}}, True),
+        (
+            "pk = :p AND begins_with(sk, :n) AND sk = :missing",
+            {":p": {"S": "a"}, ":n": {"N": "1"}},
+            True,
+        ),
+        ("pk = :p AND begins_with(sk, :n)", {":p": {"S": "a"}, ":n": {"N": "1"}}, False),
+    ],
+)
+def test_operand_types_are_checked_first(
+    ddb: Any, table: str, error_of: Any, expression: str, values: Any, on_table: bool
+) -> None:
+    """Before undefined placeholders, and before the table is looked up, as AWS does."""
+    with pytest.raises(ClientError) as excinfo:
+        ddb.query(
+            TableName=table if on_table else "absent-table",
+            KeyConditionExpression=expression,
+            ExpressionAttributeValues=values,
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+        "operator or function: begins_with, operand type: N",
+        400,
+    )

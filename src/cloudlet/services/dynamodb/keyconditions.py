@@ -130,6 +130,23 @@ def analyse(
     return _finish(conditions, hash_key, range_key)
 
 
+def check_operand_types(tree: ast.Condition, values: dict[str, Any]) -> None:
+    """AWS's first pass over a KeyConditionExpression, made before its placeholders are resolved
+    and its table is read: an operand value no key could match with its operator is refused even
+    when another placeholder is undefined or the table does not exist."""
+    parts: list[ast.Condition] = []
+    _flatten(tree, parts)
+    for part in parts:
+        op, operands = _part(part)
+        given = [
+            values.get(operand.name) for operand in operands if isinstance(operand, ast.ValueRef)
+        ]
+        _check_operands(
+            part.op if isinstance(part, ast.Compare) else op,
+            [value for value in given if isinstance(value, dict) and len(value) == 1],
+        )
+
+
 def _check_operands(written: str, values: list[AttributeValue]) -> None:
     """AWS's first pass: an operand no key could match with this operator (`written` as the
     expression has it) is an expression error; one of another key type fails the schema check

@@ -13,13 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cloudlet.errors import ServiceError
 from cloudlet.services.dynamodb import capacity, keys, legacy, storage
 from cloudlet.services.dynamodb.database import Database
 from cloudlet.services.dynamodb.errors import invalid, validation
 from cloudlet.services.dynamodb.expressions import ast
-from cloudlet.services.dynamodb.expressions.binding import read_expressions
+from cloudlet.services.dynamodb.expressions.binding import MAX_EXPRESSION_BYTES, read_expressions
 from cloudlet.services.dynamodb.expressions.evaluate import finish_projection, project
-from cloudlet.services.dynamodb.keyconditions import RangeBounds, analyse, bounds_for_legacy
+from cloudlet.services.dynamodb.expressions.parser import parse_condition
+from cloudlet.services.dynamodb.keyconditions import (
+    RangeBounds,
+    analyse,
+    bounds_for_legacy,
+    check_operand_types,
+)
 from cloudlet.services.dynamodb.models import Index, KeyDef, Table
 from cloudlet.services.dynamodb.types import Item, check_item
 
@@ -98,6 +105,7 @@ def source_for(db: Database, account: str, region: str, request: dict[str, Any])
 
 
 def query(db: Database, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+    _check_key_operands(request)
     parsed, scope = read_expressions(  # the request is checked before the table is read
         request,
         ("KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"),
@@ -119,6 +127,19 @@ def query(db: Database, account: str, region: str, request: dict[str, Any]) -> d
     if filter_tree is not None and "Filter" in trees:
         _check_filter_keys(parsed, scope, source)
     return _partition(db, source, request, hash_value, bounds, filter_tree, scope, trees)
+
+
+def _check_key_operands(request: dict[str, Any]) -> None:
+    """Operand types of a readable KeyConditionExpression, before anything else is checked
+    (any other fault in the expression is reported where `read_expressions` finds it)."""
+    source = request.get("KeyConditionExpression")
+    if not source or len(source.encode()) > MAX_EXPRESSION_BYTES:
+        return
+    try:
+        tree = parse_condition(source, "KeyCondition").tree
+    except ServiceError:
+        return
+    check_operand_types(tree, request.get("ExpressionAttributeValues") or {})
 
 
 def statement_read(
