@@ -73,12 +73,20 @@ def _wire_path(path: Sequence[str | int]) -> str:
 
 
 def _show(value: Any) -> str:
+    """A value as Coral echoes it: Java's toString of the parsed value. Lists and maps of plain
+    values read `[a, b]` and `{k=v}`; other containers (of structures) are summarised."""
     if value is None:
         return "null"
     if isinstance(value, bytes):
         return "'<binary>'"
-    if isinstance(value, list | dict):
-        return str(len(value)) + " items"
+    if isinstance(value, list):
+        if all(isinstance(item, str | int | float) for item in value):
+            return "'[" + ", ".join(map(str, value)) + "]'"
+        return f"{len(value)} items"
+    if isinstance(value, dict):
+        if all(isinstance(item, str | int | float) for item in value.values()):
+            return "'{" + ", ".join(f"{key}={item}" for key, item in value.items()) + "}'"
+        return f"{len(value)} items"
     return f"'{value}'"
 
 

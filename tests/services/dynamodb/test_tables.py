@@ -190,6 +190,23 @@ def test_data_plane_on_missing_table(error_of: Any, ddb: Any) -> None:
     assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found", 400)
 
 
+def test_empty_key_schema(error_of: Any, aws_client: Any) -> None:
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName="empty-schema",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value '[]' at 'keySchema' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1",
+        400,
+    )
+
+
 def test_three_key_elements_and_a_bad_name_are_reported_together(
     error_of: Any, aws_client: Any
 ) -> None:

@@ -257,3 +257,16 @@ def test_an_action_with_no_operation(aws_client: Any, error_of: Any) -> None:
         "TransactWriteRequest should contain Delete or Put or Update or ConditionCheck",
         400,
     )
+
+
+def test_empty_transaction(aws_client: Any, error_of: Any) -> None:
+    ddb = aws_client("dynamodb", parameter_validation=False)
+    for call in (ddb.transact_write_items, ddb.transact_get_items):
+        with pytest.raises(ClientError) as excinfo:
+            call(TransactItems=[])
+        assert error_of(excinfo) == (
+            "ValidationException",
+            "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 1",
+            400,
+        )
