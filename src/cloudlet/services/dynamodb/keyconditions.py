@@ -100,11 +100,10 @@ def _finish(
 def analyse(
     tree: ast.Condition, scope: ast.Scope, hash_key: KeyDef, range_key: KeyDef | None
 ) -> tuple[AttributeValue, RangeBounds]:
-    """(partition key value, sort key bounds) of a KeyConditionExpression."""
-    parts: list[ast.Condition] = []
-    _flatten(tree, parts)
+    """(partition key value, sort key bounds) of a KeyConditionExpression whose operand types
+    passed `check_operand_types`."""
     conditions: dict[str, tuple[str, list[AttributeValue]]] = {}
-    for part in parts:
+    for part in ast.conjuncts(tree):
         op, operands = _part(part)
         path = operands[0].concrete(scope)
         if len(path) != 1:
@@ -119,7 +118,6 @@ def analyse(
         values = [
             v for v in (operand.value({}, scope) for operand in operands[1:]) if v is not None
         ]
-        _check_operands(part.op if isinstance(part, ast.Compare) else op, values)
         conditions[str(path[0])] = (op, values)
     key_count = 1 if range_key is None else 2
     if len(conditions) > key_count:
@@ -134,9 +132,7 @@ def check_operand_types(tree: ast.Condition, values: dict[str, Any]) -> None:
     """AWS's first pass over a KeyConditionExpression, made before its placeholders are resolved
     and its table is read: an operand value no key could match with its operator is refused even
     when another placeholder is undefined or the table does not exist."""
-    parts: list[ast.Condition] = []
-    _flatten(tree, parts)
-    for part in parts:
+    for part in ast.conjuncts(tree):
         op, operands = _part(part)
         given = [
             values.get(operand.name) for operand in operands if isinstance(operand, ast.ValueRef)
@@ -162,14 +158,6 @@ def _check_operands(written: str, values: list[AttributeValue]) -> None:
                 "Incorrect operand type for operator or function; operator or function: "
                 f"{written}, operand type: {kind}",
             )
-
-
-def _flatten(node: ast.Condition, parts: list[ast.Condition]) -> None:
-    if isinstance(node, ast.And):
-        _flatten(node.left, parts)
-        _flatten(node.right, parts)
-    else:
-        parts.append(node)
 
 
 def _part(node: ast.Condition) -> tuple[str, list[Any]]:

@@ -14,7 +14,6 @@ transaction of writes answers `Responses: []`.
 from __future__ import annotations
 
 from base64 import b64decode, b64encode
-from collections.abc import Iterator
 from typing import Any
 
 from cloudlet.errors import ServiceError, ValidationError
@@ -63,30 +62,18 @@ def _statement(entry: dict[str, Any]) -> Statement:
 # -- keys and conditions -------------------------------------------------------------------
 
 
-def _conjuncts(condition: ast.Condition | None) -> Iterator[ast.Condition]:
-    if isinstance(condition, ast.And):
-        yield from _conjuncts(condition.left)
-        yield from _conjuncts(condition.right)
-    elif condition is not None:
-        yield condition
-
-
 def _key_equality(part: ast.Condition, scope: ast.Scope, table: Table) -> tuple[str, Any] | None:
     """(key attribute, value) when `part` reads `<key attribute> = <value>`."""
-    if not isinstance(part, ast.Compare) or part.op != "=":
+    found = ast.literal_equality(part, scope)
+    if found is None or len(found[0]) != 1 or found[0][0] not in table.key_names:
         return None
-    for path, value in ((part.left, part.right), (part.right, part.left)):
-        if isinstance(path, ast.Path) and isinstance(value, ast.Literal):
-            name = path.concrete(scope)
-            if len(name) == 1 and name[0] in table.key_names:
-                return str(name[0]), value.literal
-    return None
+    return str(found[0][0]), found[1]
 
 
 def _key(where: ast.Condition | None, scope: ast.Scope, table: Table, message: str) -> Item:
     """The primary key the WHERE names by equality on every key attribute."""
     key: Item = {}
-    for part in _conjuncts(where):
+    for part in ast.conjuncts(where):
         found = _key_equality(part, scope, table)
         if found is not None:
             key.setdefault(*found)
@@ -101,7 +88,7 @@ def _beyond_key(
 ) -> ast.Condition | None:
     """The WHERE without its key equalities (None when nothing else is left)."""
     rest: ast.Condition | None = None
-    for part in _conjuncts(where):
+    for part in ast.conjuncts(where):
         if _key_equality(part, scope, table) is None:
             rest = part if rest is None else ast.And(rest, part)
     return rest

@@ -165,20 +165,10 @@ def _fixed_partition(
     condition: ast.Condition, scope: ast.Scope, hash_key: KeyDef
 ) -> dict[str, Any] | None:
     """The partition key value `condition` requires (`key = value` among its ANDs), if any."""
-    if isinstance(condition, ast.And):
-        return _fixed_partition(condition.left, scope, hash_key) or _fixed_partition(
-            condition.right, scope, hash_key
-        )
-    if not isinstance(condition, ast.Compare) or condition.op != "=":
-        return None
-    for path, value in ((condition.left, condition.right), (condition.right, condition.left)):
-        if (
-            isinstance(path, ast.Path)
-            and isinstance(value, ast.Literal)
-            and path.concrete(scope) == (hash_key.name,)
-            and hash_key.type in value.literal
-        ):
-            return dict(value.literal)
+    for part in ast.conjuncts(condition):
+        found = ast.literal_equality(part, scope)
+        if found is not None and found[0] == (hash_key.name,) and hash_key.type in found[1]:
+            return dict(found[1])
     return None
 
 
@@ -372,9 +362,8 @@ def _page(
 
 
 def unprojected(index: Index, paths: Sequence[Sequence[str | int]]) -> list[str]:
-    """The attributes `paths` start with that `index` does not project, in their order. A local
-    index fetches them from the table, as AWS does; a global one cannot
-    (`check_projected`)."""
+    """The attributes `paths` start with that `index` does not project, in their order: a local
+    index fetches them from the table, as AWS does; for a global one AWS's error is raised."""
     if index.projection == "ALL":
         return []
     names = (

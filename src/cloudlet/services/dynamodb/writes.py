@@ -3,10 +3,9 @@
 `prepare(kind, table, request)` does everything that needs no stored data — validation, parsing,
 binding placeholders — and returns a `Write`, in AWS's two steps: `draft_write` checks the request
 on its own (what AWS refuses even when the table does not exist), `bind_write` adds the table's
-checks (keys). `Write.check(old)` evaluates the condition against
-the stored item and `Write.result(old)` computes the new item. PutItem/UpdateItem/DeleteItem run
-one prepared write; BatchWriteItem and TransactWriteItems prepare all first, then check and write
-in one transaction.
+checks (keys). `Write.check(old)` evaluates the condition against the stored item and
+`Write.result(old)` computes the new item. PutItem/UpdateItem/DeleteItem run one prepared write;
+BatchWriteItem and TransactWriteItems prepare all first, then check and write in one transaction.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ of different types is False, except `<>`, which is True (as AWS).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -188,6 +188,27 @@ class And(Condition):
 
     def test(self, item: Item, scope: Scope) -> bool:
         return self.left.test(item, scope) and self.right.test(item, scope)
+
+
+def conjuncts(condition: Condition | None) -> Iterator[Condition]:
+    """The parts of a condition joined by its top-level ANDs, in order."""
+    if isinstance(condition, And):
+        yield from conjuncts(condition.left)
+        yield from conjuncts(condition.right)
+    elif condition is not None:
+        yield condition
+
+
+def literal_equality(
+    condition: Condition, scope: Scope
+) -> tuple[tuple[Element, ...], AttributeValue] | None:
+    """(path, value) when `condition` reads `<path> = <literal>`, either way round."""
+    if not isinstance(condition, Compare) or condition.op != "=":
+        return None
+    for path, value in ((condition.left, condition.right), (condition.right, condition.left)):
+        if isinstance(path, Path) and isinstance(value, Literal):
+            return path.concrete(scope), value.literal
+    return None
 
 
 @dataclass(slots=True)
