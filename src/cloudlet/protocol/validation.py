@@ -58,8 +58,8 @@ def validate(shape: Shape, params: dict[str, Any], *, coral: bool = False) -> li
 
 
 @functools.cache
-def _checker(shape: Shape, enums: bool) -> Check | None:
-    return _compile(shape, Cells(enums))
+def _checker(shape: Shape, coral: bool) -> Check | None:
+    return _compile(shape, Cells(coral))
 
 
 @functools.cache
@@ -96,12 +96,12 @@ class Cells(dict[str, list[Check]]):
 
     def __init__(self, coral: bool) -> None:
         super().__init__()
-        self.enums = coral
+        self.coral = coral
 
 
 def _compile(shape: Shape, cells: Cells) -> Check | None:
     """The checker of `shape`, or None when no value of it can break a constraint."""
-    if not _has_checks(shape, cells.enums):
+    if not _has_checks(shape, cells.coral):
         return None
     compiled = cells.get(shape.name)
     if compiled is not None:
@@ -127,7 +127,7 @@ def _structure(shape: Shape, cells: Cells) -> Check | None:
         if (member_check := _compile(member, cells)) is not None
     }
 
-    ranks = _coral_ranks(shape) if cells.enums else None
+    ranks = _coral_ranks(shape) if cells.coral else None
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if not isinstance(value, dict):
@@ -151,7 +151,7 @@ def _structure(shape: Shape, cells: Cells) -> Check | None:
 def _list(shape: Shape, cells: Cells) -> Check:
     size = _size(shape)
     member = _compile(shape.member, cells)
-    skip = _skippable(shape.member, cells.enums)
+    skip = _skippable(shape.member, cells.coral)
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if size is not None:
@@ -197,7 +197,7 @@ def _map(shape: Shape, cells: Cells) -> Check:
     shortest = shape.key.metadata.get("min") or 0
     longest = shape.key.metadata.get("max") or float("inf")
     value_check = _compile(shape.value, cells)
-    skip = _skippable(shape.value, cells.enums)
+    skip = _skippable(shape.value, cells.coral)
 
     def check(value: Any, path: Path, issues: list[Issue]) -> None:
         if size is not None:
@@ -248,7 +248,7 @@ def _length(shape: Shape, cells: Cells) -> Check | None:
 
 def _string(shape: Shape, cells: Cells) -> Check | None:
     size = _size(shape)
-    values = shape.metadata.get("enum") if cells.enums else None
+    values = shape.metadata.get("enum") if cells.coral else None
     allowed = frozenset(values) if values else None
     if allowed is None:
         return size
