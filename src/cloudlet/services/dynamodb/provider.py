@@ -7,6 +7,8 @@ timers (`dynamodb:backfill`, `dynamodb:ttl`, `dynamodb:purge`), so it resumes af
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from cloudlet.context import RequestContext
@@ -24,6 +26,16 @@ TTL_SWEEP_SECONDS = 1.0
 """AWS seconds between two sweeps of expired items."""
 
 _DATABASES: dict[int, Database] = {}
+
+
+@contextmanager
+def _in_older_words() -> Iterator[None]:
+    """A value AWS cannot take, worded by its older validation layer (BatchWriteItem, Scan and
+    the transactions still run it)."""
+    try:
+        yield
+    except AttributeValueError as error:
+        raise error.in_older_words() from None
 
 
 def shared_database(store: Store) -> Database:
@@ -177,20 +189,19 @@ class DynamoDBProvider(Provider):
         return self.db.get_item(ctx.account, ctx.region, request)
 
     def put_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return self.db.write_one("Put", ctx.account, ctx.region, request)
-        except RequestValidationError as error:
-            raise error.enveloped() from None
+        return self._write_one("Put", ctx, request)
 
     def update_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return self.db.write_one("Update", ctx.account, ctx.region, request)
-        except RequestValidationError as error:
-            raise error.enveloped() from None
+        return self._write_one("Update", ctx, request)
 
     def delete_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        return self._write_one("Delete", ctx, request)
+
+    def _write_one(self, kind: str, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        """PutItem, UpdateItem or DeleteItem; a fault in the request alone comes inside Coral's
+        envelope, as AWS words it for these three."""
         try:
-            return self.db.write_one("Delete", ctx.account, ctx.region, request)
+            return self.db.write_one(kind, ctx.account, ctx.region, request)
         except RequestValidationError as error:
             raise error.enveloped() from None
 
@@ -198,31 +209,23 @@ class DynamoDBProvider(Provider):
         return self.db.batch_get(ctx.account, ctx.region, request)
 
     def batch_write_item(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        try:
+        with _in_older_words():
             return self.db.batch_write(ctx.account, ctx.region, request)
-        except AttributeValueError as error:
-            raise error.in_older_words() from None
 
     def query(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return query.query(self.db, ctx.account, ctx.region, request)
 
     def scan(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        try:
+        with _in_older_words():
             return query.scan(self.db, ctx.account, ctx.region, request)
-        except AttributeValueError as error:
-            raise error.in_older_words() from None
 
     def transact_write_items(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        try:
+        with _in_older_words():
             return self.transactions.write(ctx.account, ctx.region, request)
-        except AttributeValueError as error:
-            raise error.in_older_words() from None
 
     def transact_get_items(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        try:
+        with _in_older_words():
             return self.transactions.get(ctx.account, ctx.region, request)
-        except AttributeValueError as error:
-            raise error.in_older_words() from None
 
     # -- PartiQL ---------------------------------------------------------------------------
 
